@@ -1,0 +1,169 @@
+// Python source for spec values. Every literal from a spec passes through `pyString` (and, for
+// fields Airflow renders with Jinja, `jinjaText` first), so no spec text can become code.
+
+import type { TextPart, Value } from "../ir";
+
+/** A name imported from a module, e.g. GlueJobOperator from the Amazon provider. */
+export interface PyName {
+  module: string;
+  name: string;
+  /** "module": `import module` and refer to `module.name` (for stdlib such as datetime). */
+  style?: "module";
+}
+
+/** Python expressions the emitter can write. There is no node for raw code. */
+export type PyExpr =
+  | { kind: "str"; value: string }
+  | { kind: "template"; parts: TextPart[] }
+  | { kind: "int" | "float"; value: number }
+  | { kind: "bool"; value: boolean }
+  | { kind: "none" }
+  | { kind: "list"; items: PyExpr[] }
+  | { kind: "dict"; entries: [string, PyExpr][] }
+  | { kind: "name"; ref: PyName }
+  | { kind: "call"; callee: PyName; args: PyExpr[]; kwargs: [string, PyExpr][] };
+
+export const py = {
+  str: (value: string): PyExpr => ({ kind: "str", value }),
+  int: (value: number): PyExpr => ({ kind: "int", value }),
+  bool: (value: boolean): PyExpr => ({ kind: "bool", value }),
+  none: (): PyExpr => ({ kind: "none" }),
+  list: (items: PyExpr[]): PyExpr => ({ kind: "list", items }),
+  dict: (entries: [string, PyExpr][]): PyExpr => ({ kind: "dict", entries }),
+  name: (module: string, name: string): PyExpr => ({ kind: "name", ref: { module, name } }),
+  call: (callee: PyName, args: PyExpr[], kwargs: [string, PyExpr][] = []): PyExpr => ({
+    kind: "call",
+    callee,
+    args,
+    kwargs,
+  }),
+};
+
+/** A spec value for an operator argument that Airflow renders as a template when the task runs. */
+export function templated(v: Value): PyExpr {
+  switch (v.kind) {
+    case "text":
+      return v.parts.every((p) => p.kind === "literal" && !/[{\r]|\n$/.test(p.text))
+        ? py.str(v.parts.map((p) => (p.kind === "literal" ? p.text : "")).join(""))
+        : { kind: "template", parts: v.parts };
+    case "number":
+      return { kind: Number.isInteger(v.value) ? "int" : "float", value: v.value };
+    case "boolean":
+      return py.bool(v.value);
+    case "null":
+      return py.none();
+    case "list":
+      return py.list(v.items.map(templated));
+    case "map":
+      return py.dict(v.entries.map(([k, x]) => [k, templated(x)]));
+    default:
+      return unreachable(v);
+  }
+}
+
+export function unreachable(x: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(x)}`);
+}
+
+// ---------------------------------------------------------------- strings
+
+// Characters written as escapes: controls, format characters, surrogates, private use,
+// unassigned code points, and line/paragraph separators. Everything else stays readable.
+const ESCAPE = /[\p{C}\p{Zl}\p{Zp}\\"]/gu;
+
+/** A double-quoted Python string literal whose value is exactly `s`. */
+export function pyString(s: string): string {
+  return `"${s.replace(ESCAPE, escapeChar)}"`;
+}
+
+function escapeChar(ch: string): string {
+  switch (ch) {
+    case "\\":
+      return "\\\\";
+    case '"':
+      return '\\"';
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+  }
+  const code = ch.codePointAt(0)!;
+  if (ch.length === 1 && code < 0x100) return `\\x${hex(code, 2)}`;
+  if (code <= 0xffff) return `\\u${hex(code, 4)}`;
+  // A supplementary character (pair of surrogates in JavaScript) is one code point in Python.
+  return `\\U${hex(code, 8)}`;
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, "0");
+}
+
+/**
+ * The Jinja template text that renders to the parts: references become expressions and
+ * literal text is protected so Jinja prints it unchanged. Any `{` could open a Jinja tag, so
+ * each is written as an expression; so are carriage returns (Jinja normalises newlines) and a
+ * final newline (Jinja drops one at the end of a template).
+ */
+export function jinjaText(parts: TextPart[]): string {
+  let out = "";
+  parts.forEach((part, i) => {
+    switch (part.kind) {
+      case "literal": {
+        let text = part.text.replace(/[{\r]/g, (c) => (c === "{" ? "{{ '{' }}" : "{{ '\\r' }}"));
+        if (i === parts.length - 1 && text.endsWith("\n")) text = text.slice(0, -1) + "{{ '\\n' }}";
+        out += text;
+        break;
+      }
+      case "variable":
+        out += `{{ var.value.${part.name} }}`;
+        break;
+      case "param":
+        out += `{{ params.${part.name} }}`;
+        break;
+      case "context":
+        out += `{{ ${part.name} }}`;
+        break;
+      default:
+        unreachable(part);
+    }
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- identifiers
+
+const PYTHON_KEYWORDS = new Set(
+  (
+    "False None True and as assert async await break class continue def del elif else except " +
+    "finally for from global if import in is lambda nonlocal not or pass raise return try while " +
+    "with yield match case type _"
+  ).split(" "),
+);
+
+/**
+ * Gives each distinct key a Python identifier, stable for the same input, never a keyword or a
+ * name in `reserved`, and never shared with another key.
+ */
+export class Identifiers {
+  private readonly byKey = new Map<string, string>();
+  private readonly taken: Set<string>;
+
+  constructor(reserved: Iterable<string> = []) {
+    this.taken = new Set(reserved);
+  }
+
+  get(key: string): string {
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    let base = key.replace(/[^A-Za-z0-9_]/g, "_");
+    if (base === "" || /^[0-9]/.test(base)) base = `_${base}`;
+    if (PYTHON_KEYWORDS.has(base)) base = `${base}_`;
+    let id = base;
+    for (let n = 2; this.taken.has(id); n++) id = `${base}_${n}`;
+    this.taken.add(id);
+    this.byKey.set(key, id);
+    return id;
+  }
+}

@@ -1,0 +1,269 @@
+// Stage 3: typed spec → IR. Resolves `${...}` references to Airflow templating, fills in
+// defaults, orders the tasks, and records the resources each task needs.
+
+import { createHash } from "node:crypto";
+import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
+import type { PipelineIR, ParamIR, Resource, TaskIR, TextPart, Value, DatasetLocation } from "./ir";
+import { KINDS } from "./kinds";
+import type { DatasetInfo, LowerContext } from "./kinds/kind";
+import type { Located, Plain, Range } from "./schema";
+import type { Spec, TaskSpec } from "./spec";
+import type { Template } from "./values";
+import { LAKE_BUCKET, databaseVariable } from "./variables";
+
+export interface Project {
+  fileExists(path: string): boolean;
+  readFile(path: string): string | undefined;
+}
+
+export interface Lowered {
+  pipeline?: PipelineIR;
+  diagnostics: Diagnostic[];
+}
+
+const DEFAULT_START: [number, number, number] = [2024, 1, 1];
+const CONTEXT_REFS = { id: "run_id", date: "ds", ts: "ts_nodash" } as const;
+
+export function lower(spec: Spec, source: SourceFile, project: Project): Lowered {
+  const report = new Reporter(source);
+  const pipeline = spec.pipeline.value;
+  const resources: Resource[] = [];
+  const datasets = new Map<string, DatasetInfo>();
+  for (const { key, value } of spec.datasets ?? []) {
+    const path = (value.prefix ?? value.key)!.value;
+    const location: DatasetLocation = value.prefix ? { prefix: path } : { key: path };
+    datasets.set(key, {
+      name: key,
+      path,
+      isPrefix: value.prefix !== undefined,
+      ...(value.crawl ? { crawl: { database: value.crawl.database, tablePrefix: value.crawl.tablePrefix ?? "" } } : {}),
+    });
+    resources.push({ kind: "dataset", pipeline, name: key, location });
+    if (value.crawl) {
+      const db = value.crawl.database;
+      if (!resources.some((r) => r.kind === "glue.database" && r.name === db)) {
+        resources.push({ kind: "glue.database", name: db, variable: databaseVariable(db) });
+      }
+    }
+  }
+  const params = new Set((spec.params ?? []).map((p) => p.key));
+  const resolver = new References(report, datasets, params);
+
+  const tasks: TaskIR[] = [];
+  let ok = true;
+  for (const { key, value } of orderTasks(spec)) {
+    const cx: LowerContext = {
+      pipeline,
+      task: key,
+      report,
+      template: (t) => resolver.template(t),
+      plain: (v, r) => resolver.plain(v, r),
+      dataset: (n) => resolver.dataset(n),
+      addResource: (r) => resources.push(r),
+      fileExists: (p) => project.fileExists(p),
+      readFile: (p) => project.readFile(p),
+    };
+    const op = KINDS[value.kind.value].lower(value.args as never, cx);
+    if (op === undefined) {
+      ok = false;
+      continue;
+    }
+    tasks.push({
+      id: key,
+      upstream: [...new Set((value.after ?? []).map((a) => a.value))].sort(),
+      ...(value.triggerRule ? { triggerRule: value.triggerRule } : {}),
+      settings: settingsOf(value),
+      ...(value.doc !== undefined ? { doc: value.doc } : {}),
+      op,
+    });
+  }
+  if (!ok || report.diagnostics.length) return { diagnostics: report.diagnostics };
+
+  const defaults = spec.defaults ?? { $ranges: {} };
+  return {
+    diagnostics: [],
+    pipeline: {
+      id: pipeline,
+      source: { path: source.path, sha256: createHash("sha256").update(source.text).digest("hex"), text: source.text },
+      ...(spec.description !== undefined ? { description: spec.description } : {}),
+      schedule: spec.schedule ?? { kind: "none" },
+      startDate: spec.startDate ?? DEFAULT_START,
+      catchup: spec.catchup ?? false,
+      maxActiveRuns: spec.maxActiveRuns ?? 1,
+      tags: [...new Set(spec.tags ?? [])],
+      ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
+      defaults: settingsOf(defaults),
+      params: (spec.params ?? []).map(({ key, value }): ParamIR => ({
+        name: key,
+        type: value.type,
+        default: value.default.value as ParamIR["default"],
+        ...(value.description !== undefined ? { description: value.description } : {}),
+        ...(value.enum ? { enum: value.enum as (string | number)[] } : {}),
+        ...(value.minimum !== undefined ? { minimum: value.minimum } : {}),
+        ...(value.maximum !== undefined ? { maximum: value.maximum } : {}),
+      })),
+      tasks,
+      resources,
+    },
+  };
+}
+
+function settingsOf(s: Partial<TaskSpec>): TaskIR["settings"] {
+  const out: TaskIR["settings"] = {};
+  if (s.owner !== undefined) out.owner = s.owner;
+  if (s.retries !== undefined) out.retries = s.retries;
+  if (s.retryDelay !== undefined) out.retryDelay = s.retryDelay;
+  if (s.retryExponentialBackoff !== undefined) out.retryExponentialBackoff = s.retryExponentialBackoff;
+  if (s.maxRetryDelay !== undefined) out.maxRetryDelay = s.maxRetryDelay;
+  if (s.executionTimeout !== undefined) out.executionTimeout = s.executionTimeout;
+  return out;
+}
+
+/** Tasks in dependency order; among tasks that are ready together, spec order. */
+function orderTasks(spec: Spec): Spec["tasks"] {
+  const remaining = [...spec.tasks];
+  const placed = new Set<string>();
+  const out: Spec["tasks"] = [];
+  while (remaining.length) {
+    const i = remaining.findIndex((t) => (t.value.after ?? []).every((a) => placed.has(a.value)));
+    // Validation rejects cycles, so a ready task always exists.
+    const [next] = remaining.splice(i, 1);
+    out.push(next!);
+    placed.add(next!.key);
+  }
+  return out;
+}
+
+/** Resolves `${...}` references into template parts. */
+class References {
+  constructor(
+    private readonly report: Reporter,
+    private readonly datasets: Map<string, DatasetInfo>,
+    private readonly params: Set<string>,
+  ) {}
+
+  dataset(n: Located<string>): DatasetInfo | undefined {
+    const ds = this.datasets.get(n.value);
+    if (!ds) {
+      this.report.error("UNKNOWN_DATASET", n.range, `unknown dataset "${n.value}"${didYouMean(n.value, this.datasets.keys())}`);
+    }
+    return ds;
+  }
+
+  template(t: Template): Value | undefined {
+    const parts: TextPart[] = [];
+    for (const part of t.parts) {
+      if (part.kind === "text") {
+        parts.push({ kind: "literal", text: part.text });
+        continue;
+      }
+      const resolved = this.ref(part.path, part.range);
+      if (resolved === undefined) return undefined;
+      parts.push(...resolved);
+    }
+    return { kind: "text", parts: mergeLiterals(parts) };
+  }
+
+  plain(v: Plain, range: Range): Value | undefined {
+    if (v === null) return { kind: "null" };
+    if (typeof v === "number") return { kind: "number", value: v };
+    if (typeof v === "boolean") return { kind: "boolean", value: v };
+    if (typeof v === "string") return this.template(parseInline(v, range));
+    if (Array.isArray(v)) {
+      const items: Value[] = [];
+      for (const x of v) {
+        const r = this.plain(x, range);
+        if (r === undefined) return undefined;
+        items.push(r);
+      }
+      return { kind: "list", items };
+    }
+    const entries: [string, Value][] = [];
+    for (const [k, x] of Object.entries(v)) {
+      const r = this.plain(x, range);
+      if (r === undefined) return undefined;
+      entries.push([k, r]);
+    }
+    return { kind: "map", entries };
+  }
+
+  private ref(path: string[], range: Range): TextPart[] | undefined {
+    const shown = "${" + path.join(".") + "}";
+    const [root, a, b, ...more] = path;
+    const fail = (why: string) => {
+      this.report.error("UNKNOWN_REFERENCE", range, `${shown}: ${why}`);
+      return undefined;
+    };
+    if (root === "params") {
+      if (a === undefined || b !== undefined) return fail("write ${params.<name>}");
+      if (!this.params.has(a)) return fail(`no param "${a}"${didYouMean(a, this.params)}`);
+      return [{ kind: "param", name: a }];
+    }
+    if (root === "run") {
+      const name = a === undefined || b !== undefined ? undefined : CONTEXT_REFS[a as keyof typeof CONTEXT_REFS];
+      if (name === undefined) return fail(`the run references are ${Object.keys(CONTEXT_REFS).map((k) => "${run." + k + "}").join(", ")}`);
+      return [{ kind: "context", name }];
+    }
+    if (root === "datasets") {
+      if (a === undefined || b === undefined || more.length) return fail("write ${datasets.<name>.<uri|bucket|path|database|table>}");
+      const ds = this.datasets.get(a);
+      if (!ds) return fail(`unknown dataset "${a}"${didYouMean(a, this.datasets.keys())}`);
+      const bucket: TextPart = { kind: "variable", name: LAKE_BUCKET };
+      switch (b) {
+        case "uri":
+          return [{ kind: "literal", text: "s3://" }, bucket, { kind: "literal", text: "/" + ds.path }];
+        case "bucket":
+          return [bucket];
+        case "path":
+          return [{ kind: "literal", text: ds.path }];
+        case "database":
+        case "table":
+          if (!ds.crawl) return fail(`dataset "${a}" is not crawled, so it has no catalog ${b}`);
+          return b === "database"
+            ? [{ kind: "variable", name: databaseVariable(ds.crawl.database) }]
+            : [{ kind: "literal", text: crawledTableName(ds.path, ds.crawl.tablePrefix) }];
+        default:
+          return fail(`a dataset has uri, bucket, path, database and table${didYouMean(b, ["uri", "bucket", "path", "database", "table"])}`);
+      }
+    }
+    return fail(`references start with datasets., params. or run.${didYouMean(root ?? "", ["datasets", "params", "run"])}`);
+  }
+}
+
+/** The table a Glue crawler creates for a prefix: its last folder, lowercased, with _ for other characters. */
+export function crawledTableName(prefix: string, tablePrefix: string): string {
+  const folder = prefix.replace(/\/$/, "").split("/").pop() ?? "";
+  return (tablePrefix + folder).toLowerCase().replace(/[^a-z0-9_]/g, "_");
+}
+
+function mergeLiterals(parts: TextPart[]): TextPart[] {
+  const out: TextPart[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (p.kind === "literal" && last?.kind === "literal") out[out.length - 1] = { kind: "literal", text: last.text + p.text };
+    else if (p.kind !== "literal" || p.text !== "") out.push(p);
+  }
+  return out.length ? out : [{ kind: "literal", text: "" }];
+}
+
+/** `${...}` references inside a plain value (helper kwargs), located at the whole value. */
+function parseInline(s: string, range: Range): Template {
+  const parts: Template["parts"] = [];
+  const re = /\$\$\{|\$\{([^}]*)\}/g;
+  let last = 0;
+  let text = "";
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    text += s.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[0] === "$${") {
+      text += "${";
+      continue;
+    }
+    if (text) parts.push({ kind: "text", text });
+    text = "";
+    parts.push({ kind: "ref", path: m[1]!.trim().split("."), range });
+  }
+  text += s.slice(last);
+  if (text || !parts.length) parts.push({ kind: "text", text });
+  return { parts, range };
+}

@@ -1,0 +1,55 @@
+// The files a compile reads, behind an interface so the stages stay pure and tests can
+// compile from memory.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const SPECS_DIR = "dags-src";
+export const OUTPUT_DIR = "generated-dags";
+export const SCHEMA_PATH = "schema/pipeline.schema.json";
+
+export interface ProjectFiles {
+  /** Spec paths relative to the root, sorted. */
+  specs(): string[];
+  /** Helper module paths relative to the root, sorted. */
+  helpers(): string[];
+  fileExists(rel: string): boolean;
+  readFile(rel: string): string | undefined;
+}
+
+export function diskProject(root: string): ProjectFiles {
+  const list = (dir: string, ext: RegExp) => {
+    const abs = path.join(root, dir);
+    if (!fs.existsSync(abs)) return [];
+    return fs
+      .readdirSync(abs, { withFileTypes: true })
+      .filter((e) => e.isFile() && ext.test(e.name))
+      .map((e) => `${dir}/${e.name}`)
+      .sort();
+  };
+  return {
+    specs: () => list(SPECS_DIR, /\.ya?ml$/),
+    helpers: () => list(`${SPECS_DIR}/helpers`, /^[a-z_][a-z0-9_]*\.py$/),
+    fileExists: (rel) => fs.existsSync(path.join(root, rel)) && fs.statSync(path.join(root, rel)).isFile(),
+    readFile: (rel) => {
+      try {
+        return fs.readFileSync(path.join(root, rel), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export function memoryProject(files: Record<string, string>): ProjectFiles {
+  const under = (dir: string, ext: RegExp) =>
+    Object.keys(files)
+      .filter((f) => f.startsWith(dir + "/") && !f.slice(dir.length + 1).includes("/") && ext.test(f))
+      .sort();
+  return {
+    specs: () => under(SPECS_DIR, /\.ya?ml$/),
+    helpers: () => under(`${SPECS_DIR}/helpers`, /\/[a-z_][a-z0-9_]*\.py$/),
+    fileExists: (rel) => rel in files,
+    readFile: (rel) => files[rel],
+  };
+}

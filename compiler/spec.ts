@@ -1,0 +1,153 @@
+// The spec language: what a file in dags-src/ may contain. One definition serves the reader
+// (with diagnostics), the TypeScript types of the compiler, and the JSON Schema for editors.
+
+import { isMap, isScalar, type Node } from "yaml";
+import { didYouMean } from "./diagnostics";
+import { TRIGGER_RULES, type Operation } from "./ir";
+import { KIND_NAMES, KINDS, isKind } from "./kinds";
+import {
+  ObjectType,
+  Type,
+  optional,
+  rangeOf,
+  required,
+  resolve,
+  t,
+  wrongType,
+  type Infer,
+  type JsonSchema,
+  type Located,
+  type ReadContext,
+  type Range,
+} from "./schema";
+import { date, duration, name, pipelineId, schedule } from "./values";
+
+export const settingsShape = {
+  owner: optional(t.string({ minLength: 1 }), "Owner shown in the Airflow UI."),
+  retries: optional(t.integer({ min: 0, max: 20 }), "Retries after a failure (default 2)."),
+  retryDelay: optional(duration(), "Delay before the first retry (default 1m)."),
+  retryExponentialBackoff: optional(t.boolean(), "Double the delay on each retry (default true)."),
+  maxRetryDelay: optional(duration(), "Upper bound on the retry delay (default 15m)."),
+  executionTimeout: optional(duration(), "Fail a task attempt that runs longer than this."),
+};
+
+export const SETTINGS_DEFAULTS = { owner: "dagspec", retries: 2, retryDelay: 60, retryExponentialBackoff: true, maxRetryDelay: 900 };
+
+const commonShape = {
+  after: optional(t.list(t.located(name("task id"))), "Tasks that must finish before this one."),
+  triggerRule: optional(t.oneOf(TRIGGER_RULES), "When the task runs given its upstream states (default all_success)."),
+  doc: optional(t.string(), "Markdown shown for the task in the Airflow UI."),
+  ...settingsShape,
+};
+const commonType = t.object(commonShape);
+
+export type TaskSpec = Infer<typeof commonType> & {
+  kind: Located<Operation["kind"]>;
+  /** The kind's arguments, as read by its schema. */
+  args: unknown;
+};
+
+/** A task: exactly one kind key (`glue.job: {...}`) beside the common keys. */
+class TaskType extends Type<TaskSpec> {
+  read(node: Node, ctx: ReadContext): TaskSpec | undefined {
+    if (!isMap(node)) return wrongType(node, ctx, `a mapping with one task kind (${KIND_NAMES.join(", ")})`);
+    const kindPairs = node.items.filter((p) => {
+      const k = resolve(p.key, ctx);
+      return isScalar(k) && typeof k.value === "string" && isKind(k.value);
+    });
+    if (kindPairs.length !== 1) {
+      const range: Range = kindPairs.length > 1 ? rangeOf(kindPairs[1]!.key as Node) : rangeOf(node);
+      const unknown = node.items
+        .map((p) => resolve(p.key, ctx))
+        .find((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape));
+      const hint =
+        kindPairs.length === 0 && isScalar(unknown)
+          ? `; found "${String(unknown.value)}"${didYouMean(String(unknown.value), KIND_NAMES)}`
+          : "";
+      ctx.report.error(
+        "TASK_KIND",
+        range,
+        kindPairs.length === 0
+          ? `a task needs one kind key: ${KIND_NAMES.join(", ")}${hint}`
+          : "a task has exactly one kind key; split it into two tasks",
+      );
+      return undefined;
+    }
+    const kindPair = kindPairs[0]!;
+    const kindKey = resolve(kindPair.key, ctx) as Node;
+    const kindName = String((kindKey as { value: unknown }).value) as Operation["kind"];
+    const rest = ctx.doc.createNode({}) as typeof node;
+    rest.items = node.items.filter((p) => p !== kindPair);
+    rest.range = node.range;
+    const common = commonType.read(rest, ctx);
+    const argsNode = resolve(kindPair.value, ctx) ?? ctx.doc.createNode(null);
+    const argsType = KINDS[kindName].args;
+    let args: unknown;
+    if (isScalar(argsNode) && argsNode.value === null && !argsType.acceptsNull) {
+      ctx.report.error("MISSING_KEY", rangeOf(kindKey), `${kindName} needs arguments`);
+    } else {
+      args = argsType.read(argsNode, ctx);
+    }
+    if (common === undefined || args === undefined) return undefined;
+    return { ...common, kind: { value: kindName, range: rangeOf(kindKey) }, args };
+  }
+
+  jsonSchema(): JsonSchema {
+    const common = commonType.jsonSchema() as { properties: Record<string, JsonSchema> };
+    return {
+      oneOf: KIND_NAMES.map((k) => ({
+        type: "object",
+        description: KINDS[k].summary,
+        properties: { ...common.properties, [k]: { description: KINDS[k].summary, ...KINDS[k].args.jsonSchema() } },
+        required: [k],
+        additionalProperties: false,
+      })),
+    };
+  }
+}
+
+const paramType = t.object({
+  type: required(t.oneOf(["string", "number", "integer", "boolean"] as const), "The value's type."),
+  default: required(t.located(t.plain()), "The value used when a run does not set one."),
+  description: optional(t.string(), "Shown in the trigger form."),
+  enum: optional(t.list(t.plain(), { minItems: 1 }), "The allowed values."),
+  minimum: optional(t.number(), "Smallest allowed number."),
+  maximum: optional(t.number(), "Largest allowed number."),
+});
+
+const datasetType = t.object({
+  prefix: optional(t.located(t.string({ pattern: /^(?!\/)(?!.*\/\/).+\/$/, patternHint: "a prefix is a key path ending in / (no leading /)" })), "A folder in the data lake, ending in /."),
+  key: optional(t.located(t.string({ pattern: /^(?!\/)(?!.*\/\/).*[^/]$/, patternHint: "a key is a path in the lake (no leading or trailing /)" })), "One object in the data lake."),
+  description: optional(t.string(), "What the data is."),
+  crawl: optional(
+    t.object({
+      database: required(name("database name"), "Glue catalog database the crawler writes to."),
+      tablePrefix: optional(t.string({ pattern: /^[a-z0-9_]*$/, patternHint: "lowercase letters, digits and _" }), "Prefix for the table name."),
+    }),
+    "Crawl this prefix into the Glue catalog (needs prefix:).",
+  ),
+});
+
+export const specType = t.object(
+  {
+    pipeline: required(t.located(pipelineId()), "The pipeline id; also the Airflow DAG id."),
+    description: optional(t.string(), "One line on what the pipeline does."),
+    schedule: optional(schedule(), "none (default), a preset such as @daily, or a cron expression."),
+    startDate: optional(date(), "First logical date, YYYY-MM-DD (default 2024-01-01; required with catchup)."),
+    catchup: optional(t.boolean(), "Run the intervals missed since startDate (default false)."),
+    maxActiveRuns: optional(t.integer({ min: 1, max: 64 }), "Runs allowed at once (default 1)."),
+    tags: optional(t.list(t.string({ minLength: 1 })), "Tags shown in the Airflow UI."),
+    timeout: optional(duration(), "Fail a run that takes longer than this."),
+    defaults: optional(t.object(settingsShape), "Settings every task inherits."),
+    params: optional(t.record(paramType, name("param name")), "Run parameters with types and defaults."),
+    datasets: optional(t.record(datasetType, name("dataset name")), "Locations in the data lake."),
+    tasks: required(t.record(new TaskType(), name("task id")), "The tasks, by id."),
+  },
+  { description: "A dagspec pipeline: compiled into one Airflow DAG." },
+);
+
+export type Spec = Infer<typeof specType>;
+export type ParamSpec = Infer<typeof paramType>;
+export type DatasetSpec = Infer<typeof datasetType>;
+
+export const specSchema = (): ObjectType<typeof specType.shape> => specType;

@@ -1,0 +1,122 @@
+// Stage 2: document → typed spec. The schema read checks shapes and types; the rules below
+// check what spans several places of a spec. Adding a rule: one entry in RULES plus a fixture
+// in test/fixtures/invalid/.
+
+import type { Document, Node } from "yaml";
+import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
+import { specType, type Spec } from "./spec";
+
+export interface Validated {
+  spec?: Spec;
+  diagnostics: Diagnostic[];
+}
+
+interface Rule {
+  name: string;
+  check(spec: Spec, report: Reporter): void;
+}
+
+export const RULES: Rule[] = [
+  {
+    name: "every upstream task exists and is not the task itself",
+    check(spec, report) {
+      const ids = spec.tasks.map((e) => e.key);
+      for (const task of spec.tasks) {
+        for (const up of task.value.after ?? []) {
+          if (up.value === task.key) {
+            report.error("CYCLE", up.range, `task "${task.key}" cannot run after itself`);
+          } else if (!ids.includes(up.value)) {
+            report.error("UNKNOWN_TASK", up.range, `unknown task "${up.value}"${didYouMean(up.value, ids)}`);
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "the task graph has no cycle",
+    check(spec, report) {
+      const after = new Map(spec.tasks.map((e) => [e.key, (e.value.after ?? []).map((a) => a.value)]));
+      const state = new Map<string, "visiting" | "done">();
+      const stack: string[] = [];
+      const visit = (id: string): string[] | undefined => {
+        if (state.get(id) === "done" || !after.has(id)) return undefined;
+        if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
+        state.set(id, "visiting");
+        stack.push(id);
+        for (const up of after.get(id)!) {
+          if (up === id) continue;
+          const cycle = visit(up);
+          if (cycle) return cycle;
+        }
+        stack.pop();
+        state.set(id, "done");
+        return undefined;
+      };
+      for (const task of spec.tasks) {
+        const cycle = visit(task.key);
+        if (cycle) {
+          // The path is walked upstream; print it in running order.
+          const path = [...cycle].reverse();
+          report.error("CYCLE", task.keyRange, `tasks form a cycle: ${path.join(" → ")}`);
+          return;
+        }
+      }
+    },
+  },
+  {
+    name: "catchup needs an explicit start date",
+    check(spec, report) {
+      if (spec.catchup && spec.startDate === undefined) {
+        report.error("MISSING_KEY", spec.$ranges["catchup"], "catchup: true needs an explicit startDate");
+      }
+    },
+  },
+  {
+    name: "a dataset has either a prefix or a key, and only a prefix is crawled",
+    check(spec, report) {
+      for (const ds of spec.datasets ?? []) {
+        const { prefix, key, crawl } = ds.value;
+        if ((prefix === undefined) === (key === undefined)) {
+          report.error("INVALID_VALUE", ds.keyRange, `dataset "${ds.key}" needs exactly one of prefix: or key:`);
+        } else if (crawl && prefix === undefined) {
+          report.error("INVALID_VALUE", ds.value.$ranges["crawl"], "a crawler reads a prefix: give the dataset prefix: instead of key:");
+        }
+      }
+    },
+  },
+  {
+    name: "a param's default and allowed values fit its type",
+    check(spec, report) {
+      for (const p of spec.params ?? []) {
+        const { type, default: def, enum: allowed, minimum, maximum } = p.value;
+        const fits = (v: unknown) =>
+          type === "string"
+            ? typeof v === "string"
+            : type === "boolean"
+              ? typeof v === "boolean"
+              : typeof v === "number" && (type === "number" || Number.isInteger(v));
+        if (!fits(def.value)) {
+          report.error("WRONG_TYPE", def.range, `param "${p.key}" is a ${type}, but its default is ${JSON.stringify(def.value)}`);
+        }
+        if (allowed && !allowed.every(fits)) {
+          report.error("WRONG_TYPE", p.value.$ranges["enum"], `every value in enum must be a ${type}`);
+        } else if (allowed && !allowed.includes(def.value as never)) {
+          report.error("INVALID_VALUE", def.range, `the default of param "${p.key}" is not one of its enum values`);
+        }
+        if ((minimum !== undefined || maximum !== undefined) && type !== "number" && type !== "integer") {
+          report.error("INVALID_VALUE", p.value.$ranges[minimum !== undefined ? "minimum" : "maximum"], "minimum and maximum apply to number and integer params");
+        } else if (typeof def.value === "number" && ((minimum !== undefined && def.value < minimum) || (maximum !== undefined && def.value > maximum))) {
+          report.error("INVALID_VALUE", def.range, `the default of param "${p.key}" is outside its minimum/maximum`);
+        }
+      }
+    },
+  },
+];
+
+export function validate(doc: Document, source: SourceFile): Validated {
+  const report = new Reporter(source);
+  const spec = specType.read(doc.contents as Node, { report, doc });
+  if (spec === undefined) return { diagnostics: report.diagnostics };
+  for (const rule of RULES) rule.check(spec, report);
+  return report.diagnostics.length ? { diagnostics: report.diagnostics } : { spec, diagnostics: [] };
+}
