@@ -85,7 +85,9 @@ export class Reporter {
 
   error(code: DiagnosticCode, range: readonly [number, number] | undefined, message: string): void {
     const where = this.source.location(range ?? [0, 0]);
-    this.diagnostics.push({ ...where, code, severity: "error", message });
+    const same = (d: Diagnostic) => d.range[0] === where.range[0] && d.code === code && d.message === message;
+    // The YAML parser can report one fault twice; say each thing once.
+    if (!this.diagnostics.some(same)) this.diagnostics.push({ ...where, code, severity: "error", message });
   }
 }
 

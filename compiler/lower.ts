@@ -249,14 +249,14 @@ function mergeLiterals(parts: TextPart[]): TextPart[] {
 /** `${...}` references inside a plain value (helper kwargs), located at the whole value. */
 function parseInline(s: string, range: Range): Template {
   const parts: Template["parts"] = [];
-  const re = /\$\$\{|\$\{([^}]*)\}/g;
+  const re = /\$\$|\$\{([^}]*)\}/g;
   let last = 0;
   let text = "";
   for (let m = re.exec(s); m; m = re.exec(s)) {
     text += s.slice(last, m.index);
     last = m.index + m[0].length;
-    if (m[0] === "$${") {
-      text += "${";
+    if (m[0] === "$$") {
+      text += "$";
       continue;
     }
     if (text) parts.push({ kind: "text", text });

@@ -1,7 +1,8 @@
 // Stage 1: YAML text → document with source ranges on every node.
 
-import { parseDocument, isMap, isScalar, type Document } from "yaml";
+import { parseDocument, isMap, type Document, type Node } from "yaml";
 import { Reporter, type Diagnostic, type DiagnosticCode, type SourceFile } from "./diagnostics";
+import { typeName } from "./schema";
 
 export interface Parsed {
   doc?: Document;
@@ -25,7 +26,7 @@ export function parse(source: SourceFile): Parsed {
     report.error(code, e.pos, code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : message);
   }
   if (doc.errors.length === 0 && !isMap(doc.contents)) {
-    const what = isScalar(doc.contents) && doc.contents.value === null ? "nothing" : "something else";
+    const what = typeName((doc.contents as Node | null) ?? null);
     report.error("WRONG_TYPE", doc.contents?.range ? [doc.contents.range[0], doc.contents.range[1]] : [0, 0], `a spec is a mapping with pipeline: and tasks:, found ${what}`);
   }
   return report.diagnostics.length ? { diagnostics: report.diagnostics } : { doc, diagnostics: [] };

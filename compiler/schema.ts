@@ -39,7 +39,7 @@ export function resolve(node: unknown, ctx: ReadContext): Node | null {
   return (node as Node | null) ?? null;
 }
 
-function typeName(node: Node | null): string {
+export function typeName(node: Node | null): string {
   if (node === null) return "nothing";
   if (isMap(node)) return "a mapping";
   if (isSeq(node)) return "a list";
@@ -65,7 +65,8 @@ export interface StringOptions {
   code?: DiagnosticCode;
   minLength?: number;
   maxLength?: number;
-  description?: string;
+  /** What to call the expected value when the node is not a string, e.g. "a duration". */
+  what?: string;
 }
 
 export class StringType extends Type<string> {
@@ -74,9 +75,9 @@ export class StringType extends Type<string> {
   }
 
   read(node: Node, ctx: ReadContext): string | undefined {
-    if (!isScalar(node) || typeof node.value !== "string") return wrongType(node, ctx, "a string");
-    const v = node.value;
     const o = this.options;
+    if (!isScalar(node) || typeof node.value !== "string") return wrongType(node, ctx, o.what ?? "a string");
+    const v = node.value;
     const bad =
       (o.minLength !== undefined && v.length < o.minLength) ||
       (o.maxLength !== undefined && v.length > o.maxLength) ||

@@ -68,7 +68,7 @@ class TaskType extends Type<TaskSpec> {
         "TASK_KIND",
         range,
         kindPairs.length === 0
-          ? `a task needs one kind key: ${KIND_NAMES.join(", ")}${hint}`
+          ? `a task needs one kind key (${KIND_NAMES.join(", ")})${hint}`
           : "a task has exactly one kind key; split it into two tasks",
       );
       return undefined;

@@ -19,7 +19,7 @@ export function parseDuration(text: string): number | undefined {
 
 export const duration = (): Type<number> =>
   new RefinedType(
-    new StringType(),
+    new StringType({ what: "a duration such as 90s, 2m or 1h30m" }),
     (text, range, ctx) => {
       const seconds = parseDuration(text);
       if (seconds === undefined) {
@@ -87,7 +87,7 @@ export type Schedule = { kind: "none" } | { kind: "preset"; value: string } | { 
 
 export const schedule = (): Type<Schedule> =>
   new RefinedType(
-    new StringType(),
+    new StringType({ what: 'a schedule ("none", a preset such as @daily, or a cron expression)' }),
     (text, range, ctx): Schedule | undefined => {
       if (text === "none") return { kind: "none" };
       if (text.startsWith("@")) {
@@ -114,7 +114,7 @@ export const schedule = (): Type<Schedule> =>
 /** A calendar date, YYYY-MM-DD, read as midnight UTC. */
 export const date = (): Type<[number, number, number]> =>
   new RefinedType(
-    new StringType(),
+    new StringType({ what: "a date, YYYY-MM-DD" }),
     (text, range, ctx): [number, number, number] | undefined => {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
       const parts = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : undefined;
@@ -156,7 +156,7 @@ export const name = (what: string) =>
 /**
  * A string that may hold references such as `${datasets.raw.uri}` or `${params.threshold}`.
  * References are resolved by the compiler into Airflow templating; all other text stays
- * literal (the emitter escapes it so Jinja never interprets it). `$${` writes a literal `${`.
+ * literal (the emitter escapes it so Jinja never interprets it). `$$` writes a literal `$`.
  */
 export interface Template {
   parts: TemplatePart[];
@@ -193,9 +193,9 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
   let i = 0;
   let searchFrom = 0;
   while (i < value.length) {
-    if (value.startsWith("$${", i)) {
-      text += "${";
-      i += 3;
+    if (value.startsWith("$$", i)) {
+      text += "$";
+      i += 2;
       continue;
     }
     if (!value.startsWith("${", i)) {
@@ -210,7 +210,7 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
     const refRange: Range = at >= 0 ? [range[0] + at, range[0] + at + raw.length] : range;
     if (at >= 0) searchFrom = at + raw.length;
     if (end < 0) {
-      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $${ for a literal "${"');
+      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"');
       return undefined;
     }
     const path = value.slice(i + 2, end).trim().split(".");

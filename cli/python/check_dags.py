@@ -24,7 +24,9 @@ def check(folder: str, expected: dict) -> dict:
     for file_name, want in sorted(expected.items()):
         stat = stats.get(file_name)
         seconds = stat.duration.total_seconds() if stat else None
-        result["files"].append({"file": file_name, "dag_id": want["dag_id"], "parse_seconds": seconds})
+        result["files"].append(
+            {"file": file_name, "dag_id": want["dag_id"], "parse_seconds": seconds}
+        )
         dag = bag.dags.get(want["dag_id"])
         if dag is None:
             result["mismatches"].append(f"{file_name}: DAG {want['dag_id']} was not loaded")
@@ -32,7 +34,9 @@ def check(folder: str, expected: dict) -> dict:
         got = {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks}
         wanted = {k: sorted(v) for k, v in want["tasks"].items()}
         if got != wanted:
-            result["mismatches"].append(f"{file_name}: tasks and edges {got} differ from the spec's {wanted}")
+            result["mismatches"].append(
+                f"{file_name}: tasks and edges {got} differ from the spec's {wanted}"
+            )
     extra = sorted(set(bag.dag_ids) - {w["dag_id"] for w in expected.values()})
     for dag_id in extra:
         result["mismatches"].append(f"DAG {dag_id} is not in any spec")

@@ -75,7 +75,7 @@ function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
   args.push(
     ["doc_md", py.str(doc)],
     ["schedule", schedule],
-    ["start_date", py.call(dt("datetime"), [py.int(y), py.int(m), py.int(d)], [["tzinfo", { kind: "name", ref: dt("timezone.utc") }]])],
+    ["start_date", py.call(dt("datetime"), [py.int(y), py.int(m), py.int(d)], [["tzinfo", { kind: "name", ref: dt("UTC") }]])],
     ["catchup", py.bool(p.catchup)],
     ["max_active_runs", py.int(p.maxActiveRuns)],
   );

@@ -69,11 +69,17 @@ export function unreachable(x: never): never {
 
 // Characters written as escapes: controls, format characters, surrogates, private use,
 // unassigned code points, and line/paragraph separators. Everything else stays readable.
-const ESCAPE = /[\p{C}\p{Zl}\p{Zp}\\"]/gu;
+const ESCAPE_IN_DOUBLE = /[\p{C}\p{Zl}\p{Zp}\\"]/gu;
+const ESCAPE_IN_SINGLE = /[\p{C}\p{Zl}\p{Zp}\\']/gu;
 
-/** A double-quoted Python string literal whose value is exactly `s`. */
+/**
+ * A Python string literal whose value is exactly `s`: double-quoted unless the text holds more
+ * double than single quotes, as ruff format prefers.
+ */
 export function pyString(s: string): string {
-  return `"${s.replace(ESCAPE, escapeChar)}"`;
+  const doubles = s.split('"').length;
+  const singles = s.split("'").length;
+  return doubles > singles ? `'${s.replace(ESCAPE_IN_SINGLE, escapeChar)}'` : `"${s.replace(ESCAPE_IN_DOUBLE, escapeChar)}"`;
 }
 
 function escapeChar(ch: string): string {
@@ -82,6 +88,8 @@ function escapeChar(ch: string): string {
       return "\\\\";
     case '"':
       return '\\"';
+    case "'":
+      return "\\'";
     case "\n":
       return "\\n";
     case "\r":

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every check of the project: build, lint, drift, TypeScript tests (mocha) and Python tests
+# (pytest, one cached virtualenv per environment). Runs all steps even when one fails, prints
+# each runner's own summary, then one closing line "N passed, N failed" over all tests.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+failed_steps=()
+passed=0
+failed=0
+
+step() {
+  local name=$1
+  shift
+  echo "==> $name"
+  if "$@" 2>&1 | tee "$log/$name.out"; then :; else failed_steps+=("$name"); fi
+}
+
+# Adds the counts from a runner's closing lines: mocha's "  N passing" / "  N failing", or
+# pytest's last "N passed, N failed, N errors in 1.2s".
+count() {
+  local file=$1 summary p f e
+  if grep -Eq '^ +[0-9]+ (passing|failing)' "$file"; then
+    p=$(grep -Eo '^ +[0-9]+ passing' "$file" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+    f=$(grep -Eo '^ +[0-9]+ failing' "$file" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+    e=0
+  else
+    summary=$(grep -E ' in [0-9.]+s' "$file" | tail -1)
+    p=$(grep -Eo '[0-9]+ passed' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)
+    f=$(grep -Eo '[0-9]+ failed' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)
+    e=$(grep -Eo '[0-9]+ errors?' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f + e))
+}
+
+step build npx tsc -p .
+step eslint npx eslint .
+step prettier npx prettier --check .
+lint=$(pyenv/ensure lint) || failed_steps+=(pyenv-lint)
+step ruff "$lint/bin/ruff" check .
+step ruff-format "$lint/bin/ruff" format --check .
+step drift node bin/dagspec compile --check
+
+step mocha npx mocha
+count "$log/mocha.out"
+
+airflow=$(pyenv/ensure airflow-2.10) || failed_steps+=(pyenv-airflow-2.10)
+step pytest-airflow "$airflow/bin/python" -m pytest -q -p no:cacheprovider test/dags test/runtime
+count "$log/pytest-airflow.out"
+
+if [ -d test/glue ]; then
+  glue=$(pyenv/ensure glue) || failed_steps+=(pyenv-glue)
+  step pytest-glue "$glue/bin/python" -m pytest -q -p no:cacheprovider test/glue
+  count "$log/pytest-glue.out"
+fi
+
+echo
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  [ "$failed" -gt 0 ] || failed=${#failed_steps[@]}
+fi
+echo "dagspec: $passed passed, $failed failed"
+[ ${#failed_steps[@]} -eq 0 ]
