@@ -14,7 +14,10 @@ export function packageRoot(): string {
 }
 
 export function runtimeSource(): string {
-  return fs.readFileSync(path.join(packageRoot(), "compiler", "runtime", "dagspec_runtime.py"), "utf8");
+  return fs.readFileSync(
+    path.join(packageRoot(), "compiler", "runtime", "dagspec_runtime.py"),
+    "utf8",
+  );
 }
 
 /** The path of a cached virtualenv from pyenv/NAME.txt, built on first use. */

@@ -10,6 +10,7 @@ import { buildManifest, type Manifest } from "./manifest";
 import { parse } from "./parse";
 import { SCHEMA_PATH, type ProjectFiles } from "./project";
 import { jsonSchemaText } from "./jsonschema";
+import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { validate } from "./validate";
 import { pipelineKey } from "./variables";
 
@@ -54,8 +55,16 @@ export function compileProject(project: ProjectFiles, options: CompileOptions): 
     const other = claimed.get(pipelineKey(id.value));
     if (other) {
       const code = other.id === id.value ? "DUPLICATE_DAG_ID" : "NAME_COLLISION";
-      const what = other.id === id.value ? `pipeline "${id.value}"` : `"${id.value}" (same as "${other.id}" once - becomes _)`;
-      diagnostics.push({ ...source.location(id.range), code, severity: "error", message: `${what} is already defined in ${other.file}` });
+      const what =
+        other.id === id.value
+          ? `pipeline "${id.value}"`
+          : `"${id.value}" (same as "${other.id}" once - becomes _)`;
+      diagnostics.push({
+        ...source.location(id.range),
+        code,
+        severity: "error",
+        message: `${what} is already defined in ${other.file}`,
+      });
       continue;
     }
     claimed.set(pipelineKey(id.value), { file, id: id.value });
@@ -65,10 +74,16 @@ export function compileProject(project: ProjectFiles, options: CompileOptions): 
   }
 
   const dags = new Map<string, string>();
-  const files = new Map<string, string>([[SCHEMA_PATH, jsonSchemaText()]]);
+  const files = new Map<string, string>([
+    [SCHEMA_PATH, jsonSchemaText()],
+    [KINDS_DOC_PATH, kindsDocText()],
+  ]);
   if (diagnostics.length === 0) {
     for (const p of pipelines) dags.set(dagFileName(p.id), emitDag(p, options.target));
-    dags.set(`${RUNTIME_MODULE}.py`, header("compiler/runtime/dagspec_runtime.py") + options.runtime);
+    dags.set(
+      `${RUNTIME_MODULE}.py`,
+      header("compiler/runtime/dagspec_runtime.py") + options.runtime,
+    );
     const helpers = project.helpers();
     if (helpers.length) {
       dags.set("dagspec_helpers/__init__.py", header(`${HELPERS_DIR}/`));

@@ -17,7 +17,6 @@ export type DiagnosticCode =
   | "UNKNOWN_TASK"
   | "UNKNOWN_DATASET"
   | "UNKNOWN_REFERENCE"
-  | "UNKNOWN_PARAM"
   | "MISSING_FILE"
   | "CYCLE"
   | "DUPLICATE_DAG_ID"
@@ -55,7 +54,12 @@ export class SourceFile {
   location(range: readonly [number, number]): Location {
     const [start, end] = range;
     const line = this.lineOf(start);
-    return { file: this.path, line: line + 1, col: start - this.lineStarts[line]! + 1, range: [start, end] };
+    return {
+      file: this.path,
+      line: line + 1,
+      col: start - this.lineStarts[line]! + 1,
+      range: [start, end],
+    };
   }
 
   lineText(line: number): string {
@@ -85,9 +89,11 @@ export class Reporter {
 
   error(code: DiagnosticCode, range: readonly [number, number] | undefined, message: string): void {
     const where = this.source.location(range ?? [0, 0]);
-    const same = (d: Diagnostic) => d.range[0] === where.range[0] && d.code === code && d.message === message;
+    const same = (d: Diagnostic) =>
+      d.range[0] === where.range[0] && d.code === code && d.message === message;
     // The YAML parser can report one fault twice; say each thing once.
-    if (!this.diagnostics.some(same)) this.diagnostics.push({ ...where, code, severity: "error", message });
+    if (!this.diagnostics.some(same))
+      this.diagnostics.push({ ...where, code, severity: "error", message });
   }
 }
 

@@ -36,7 +36,9 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       name: key,
       path,
       isPrefix: value.prefix !== undefined,
-      ...(value.crawl ? { crawl: { database: value.crawl.database, tablePrefix: value.crawl.tablePrefix ?? "" } } : {}),
+      ...(value.crawl
+        ? { crawl: { database: value.crawl.database, tablePrefix: value.crawl.tablePrefix ?? "" } }
+        : {}),
     });
     resources.push({ kind: "dataset", pipeline, name: key, location });
     if (value.crawl) {
@@ -84,7 +86,11 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
     diagnostics: [],
     pipeline: {
       id: pipeline,
-      source: { path: source.path, sha256: createHash("sha256").update(source.text).digest("hex"), text: source.text },
+      source: {
+        path: source.path,
+        sha256: createHash("sha256").update(source.text).digest("hex"),
+        text: source.text,
+      },
       ...(spec.description !== undefined ? { description: spec.description } : {}),
       schedule: spec.schedule ?? { kind: "none" },
       startDate: spec.startDate ?? DEFAULT_START,
@@ -113,7 +119,8 @@ function settingsOf(s: Partial<TaskSpec>): TaskIR["settings"] {
   if (s.owner !== undefined) out.owner = s.owner;
   if (s.retries !== undefined) out.retries = s.retries;
   if (s.retryDelay !== undefined) out.retryDelay = s.retryDelay;
-  if (s.retryExponentialBackoff !== undefined) out.retryExponentialBackoff = s.retryExponentialBackoff;
+  if (s.retryExponentialBackoff !== undefined)
+    out.retryExponentialBackoff = s.retryExponentialBackoff;
   if (s.maxRetryDelay !== undefined) out.maxRetryDelay = s.maxRetryDelay;
   if (s.executionTimeout !== undefined) out.executionTimeout = s.executionTimeout;
   return out;
@@ -145,7 +152,11 @@ class References {
   dataset(n: Located<string>): DatasetInfo | undefined {
     const ds = this.datasets.get(n.value);
     if (!ds) {
-      this.report.error("UNKNOWN_DATASET", n.range, `unknown dataset "${n.value}"${didYouMean(n.value, this.datasets.keys())}`);
+      this.report.error(
+        "UNKNOWN_DATASET",
+        n.range,
+        `unknown dataset "${n.value}"${didYouMean(n.value, this.datasets.keys())}`,
+      );
     }
     return ds;
   }
@@ -200,18 +211,31 @@ class References {
       return [{ kind: "param", name: a }];
     }
     if (root === "run") {
-      const name = a === undefined || b !== undefined ? undefined : CONTEXT_REFS[a as keyof typeof CONTEXT_REFS];
-      if (name === undefined) return fail(`the run references are ${Object.keys(CONTEXT_REFS).map((k) => "${run." + k + "}").join(", ")}`);
+      const name =
+        a === undefined || b !== undefined
+          ? undefined
+          : CONTEXT_REFS[a as keyof typeof CONTEXT_REFS];
+      if (name === undefined)
+        return fail(
+          `the run references are ${Object.keys(CONTEXT_REFS)
+            .map((k) => "${run." + k + "}")
+            .join(", ")}`,
+        );
       return [{ kind: "context", name }];
     }
     if (root === "datasets") {
-      if (a === undefined || b === undefined || more.length) return fail("write ${datasets.<name>.<uri|bucket|path|database|table>}");
+      if (a === undefined || b === undefined || more.length)
+        return fail("write ${datasets.<name>.<uri|bucket|path|database|table>}");
       const ds = this.datasets.get(a);
       if (!ds) return fail(`unknown dataset "${a}"${didYouMean(a, this.datasets.keys())}`);
       const bucket: TextPart = { kind: "variable", name: LAKE_BUCKET };
       switch (b) {
         case "uri":
-          return [{ kind: "literal", text: "s3://" }, bucket, { kind: "literal", text: "/" + ds.path }];
+          return [
+            { kind: "literal", text: "s3://" },
+            bucket,
+            { kind: "literal", text: "/" + ds.path },
+          ];
         case "bucket":
           return [bucket];
         case "path":
@@ -223,10 +247,14 @@ class References {
             ? [{ kind: "variable", name: databaseVariable(ds.crawl.database) }]
             : [{ kind: "literal", text: crawledTableName(ds.path, ds.crawl.tablePrefix) }];
         default:
-          return fail(`a dataset has uri, bucket, path, database and table${didYouMean(b, ["uri", "bucket", "path", "database", "table"])}`);
+          return fail(
+            `a dataset has uri, bucket, path, database and table${didYouMean(b, ["uri", "bucket", "path", "database", "table"])}`,
+          );
       }
     }
-    return fail(`references start with datasets., params. or run.${didYouMean(root ?? "", ["datasets", "params", "run"])}`);
+    return fail(
+      `references start with datasets., params. or run.${didYouMean(root ?? "", ["datasets", "params", "run"])}`,
+    );
   }
 }
 
@@ -240,7 +268,8 @@ function mergeLiterals(parts: TextPart[]): TextPart[] {
   const out: TextPart[] = [];
   for (const p of parts) {
     const last = out[out.length - 1];
-    if (p.kind === "literal" && last?.kind === "literal") out[out.length - 1] = { kind: "literal", text: last.text + p.text };
+    if (p.kind === "literal" && last?.kind === "literal")
+      out[out.length - 1] = { kind: "literal", text: last.text + p.text };
     else if (p.kind !== "literal" || p.text !== "") out.push(p);
   }
   return out.length ? out : [{ kind: "literal", text: "" }];

@@ -17,7 +17,8 @@ export interface Manifest {
 
 export function buildManifest(pipelines: readonly PipelineIR[]): Manifest {
   const all = pipelines.flatMap((p) => p.resources);
-  const pick = <K extends Resource["kind"]>(kind: K) => all.filter((r): r is Of<K> => r.kind === kind);
+  const pick = <K extends Resource["kind"]>(kind: K) =>
+    all.filter((r): r is Of<K> => r.kind === kind);
   const databases = new Map(pick("glue.database").map((d) => [d.name, d]));
   const crawlers = pick("glue.crawler");
   const glueJobs = pick("glue.job");

@@ -14,20 +14,37 @@ const YAML_CODES: Record<string, DiagnosticCode> = { DUPLICATE_KEY: "DUPLICATE_K
 export function parse(source: SourceFile): Parsed {
   const report = new Reporter(source);
   if (source.text.trim() === "" || /^(\s*(#.*)?\n?)*$/.test(source.text)) {
-    report.error("EMPTY_FILE", [0, 0], "the spec file is empty; it needs at least pipeline: and tasks:");
+    report.error(
+      "EMPTY_FILE",
+      [0, 0],
+      "the spec file is empty; it needs at least pipeline: and tasks:",
+    );
     return { diagnostics: report.diagnostics };
   }
   // The core schema reads dates and times as strings and yes/no as strings, so no value
   // silently changes type.
-  const doc = parseDocument(source.text, { prettyErrors: false, uniqueKeys: true, schema: "core", merge: true });
+  const doc = parseDocument(source.text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    schema: "core",
+    merge: true,
+  });
   for (const e of doc.errors) {
     const message = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, "");
     const code = YAML_CODES[e.code] ?? "YAML_SYNTAX";
-    report.error(code, e.pos, code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : message);
+    report.error(
+      code,
+      e.pos,
+      code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : message,
+    );
   }
   if (doc.errors.length === 0 && !isMap(doc.contents)) {
     const what = typeName((doc.contents as Node | null) ?? null);
-    report.error("WRONG_TYPE", doc.contents?.range ? [doc.contents.range[0], doc.contents.range[1]] : [0, 0], `a spec is a mapping with pipeline: and tasks:, found ${what}`);
+    report.error(
+      "WRONG_TYPE",
+      doc.contents?.range ? [doc.contents.range[0], doc.contents.range[1]] : [0, 0],
+      `a spec is a mapping with pipeline: and tasks:, found ${what}`,
+    );
   }
   return report.diagnostics.length ? { diagnostics: report.diagnostics } : { doc, diagnostics: [] };
 }

@@ -30,7 +30,8 @@ export function diskProject(root: string): ProjectFiles {
   return {
     specs: () => list(SPECS_DIR, /\.ya?ml$/),
     helpers: () => list(`${SPECS_DIR}/helpers`, /^[a-z_][a-z0-9_]*\.py$/),
-    fileExists: (rel) => fs.existsSync(path.join(root, rel)) && fs.statSync(path.join(root, rel)).isFile(),
+    fileExists: (rel) =>
+      fs.existsSync(path.join(root, rel)) && fs.statSync(path.join(root, rel)).isFile(),
     readFile: (rel) => {
       try {
         return fs.readFileSync(path.join(root, rel), "utf8");
@@ -44,7 +45,9 @@ export function diskProject(root: string): ProjectFiles {
 export function memoryProject(files: Record<string, string>): ProjectFiles {
   const under = (dir: string, ext: RegExp) =>
     Object.keys(files)
-      .filter((f) => f.startsWith(dir + "/") && !f.slice(dir.length + 1).includes("/") && ext.test(f))
+      .filter(
+        (f) => f.startsWith(dir + "/") && !f.slice(dir.length + 1).includes("/") && ext.test(f),
+      )
       .sort();
   return {
     specs: () => under(SPECS_DIR, /\.ya?ml$/),

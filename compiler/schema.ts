@@ -76,7 +76,8 @@ export class StringType extends Type<string> {
 
   read(node: Node, ctx: ReadContext): string | undefined {
     const o = this.options;
-    if (!isScalar(node) || typeof node.value !== "string") return wrongType(node, ctx, o.what ?? "a string");
+    if (!isScalar(node) || typeof node.value !== "string")
+      return wrongType(node, ctx, o.what ?? "a string");
     const v = node.value;
     const bad =
       (o.minLength !== undefined && v.length < o.minLength) ||
@@ -142,8 +143,15 @@ export class NumberType extends Type<number> {
     const v = node.value;
     if (o.integer && !Number.isInteger(v)) return wrongType(node, ctx, what);
     if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max)) {
-      const bounds = [o.min !== undefined ? `at least ${o.min}` : "", o.max !== undefined ? `at most ${o.max}` : ""];
-      ctx.report.error("INVALID_VALUE", rangeOf(node), `${v} must be ${bounds.filter(Boolean).join(" and ")}`);
+      const bounds = [
+        o.min !== undefined ? `at least ${o.min}` : "",
+        o.max !== undefined ? `at most ${o.max}` : "",
+      ];
+      ctx.report.error(
+        "INVALID_VALUE",
+        rangeOf(node),
+        `${v} must be ${bounds.filter(Boolean).join(" and ")}`,
+      );
       return undefined;
     }
     return v;
@@ -161,7 +169,8 @@ export class NumberType extends Type<number> {
 
 export class BooleanType extends Type<boolean> {
   read(node: Node, ctx: ReadContext): boolean | undefined {
-    if (!isScalar(node) || typeof node.value !== "boolean") return wrongType(node, ctx, "true or false");
+    if (!isScalar(node) || typeof node.value !== "boolean")
+      return wrongType(node, ctx, "true or false");
     return node.value;
   }
 
@@ -241,7 +250,11 @@ export class ListType<T> extends Type<T[]> {
   read(node: Node, ctx: ReadContext): T[] | undefined {
     if (!isSeq(node)) return wrongType(node, ctx, "a list");
     if (this.options.minItems !== undefined && node.items.length < this.options.minItems) {
-      ctx.report.error("INVALID_VALUE", rangeOf(node), `needs at least ${this.options.minItems} item(s)`);
+      ctx.report.error(
+        "INVALID_VALUE",
+        rangeOf(node),
+        `needs at least ${this.options.minItems} item(s)`,
+      );
       return undefined;
     }
     const out: T[] = [];
@@ -301,7 +314,12 @@ export class RecordType<T> extends Type<Entry<T>[]> {
         ok = false;
         continue;
       }
-      out.push({ key: key.value, keyRange: key.range, value, valueRange: rangeOf(valueNode ?? keyNode) });
+      out.push({
+        key: key.value,
+        keyRange: key.range,
+        value,
+        valueRange: rangeOf(valueNode ?? keyNode),
+      });
     }
     return ok ? out : undefined;
   }
@@ -315,13 +333,22 @@ export class RecordType<T> extends Type<Entry<T>[]> {
   }
 }
 
-function readValue<T>(type: Type<T>, node: Node | null, keyRange: Range, ctx: ReadContext): T | undefined {
+function readValue<T>(
+  type: Type<T>,
+  node: Node | null,
+  keyRange: Range,
+  ctx: ReadContext,
+): T | undefined {
   if (node === null || (isScalar(node) && node.value === null && !(type instanceof PlainType))) {
     if (type.acceptsNull) {
       // `key:` with nothing after it reads as an empty mapping for types that allow it.
       return type.read(node ?? ctx.doc.createNode(null), ctx);
     }
-    ctx.report.error("WRONG_TYPE", node?.range ? rangeOf(node) : keyRange, "a value is required here");
+    ctx.report.error(
+      "WRONG_TYPE",
+      node?.range ? rangeOf(node) : keyRange,
+      "a value is required here",
+    );
     return undefined;
   }
   return type.read(node, ctx);
@@ -344,7 +371,9 @@ export function optional<T>(type: Type<T>, description: string): Field<T, false>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Shape = Record<string, Field<any, boolean>>;
 
-type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K]["required"] extends true ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = {
+  [K in keyof S]: S[K]["required"] extends true ? K : never;
+}[keyof S];
 type OptionalKeys<S extends Shape> = Exclude<keyof S, RequiredKeys<S>>;
 export type ObjectValue<S extends Shape> = {
   [K in RequiredKeys<S>]: Infer<S[K]["type"]>;
@@ -374,7 +403,9 @@ export class ObjectType<S extends Shape> extends Type<ObjectValue<S>> {
         ok = false;
         continue;
       }
-      const field = Object.prototype.hasOwnProperty.call(this.shape, key.value) ? this.shape[key.value] : undefined;
+      const field = Object.prototype.hasOwnProperty.call(this.shape, key.value)
+        ? this.shape[key.value]
+        : undefined;
       if (!field) {
         ctx.report.error(
           "UNKNOWN_KEY",
@@ -447,6 +478,7 @@ export const t = {
   plain: () => new PlainType(),
   list: <T>(item: Type<T>, o?: { minItems?: number }) => new ListType(item, o),
   record: <T>(value: Type<T>, key?: StringType) => new RecordType(value, key),
-  object: <S extends Shape>(shape: S, o?: { description?: string; what?: string }) => new ObjectType(shape, o),
+  object: <S extends Shape>(shape: S, o?: { description?: string; what?: string }) =>
+    new ObjectType(shape, o),
   located: <T>(inner: Type<T>) => new LocatedType(inner),
 };

@@ -31,11 +31,20 @@ export const settingsShape = {
   executionTimeout: optional(duration(), "Fail a task attempt that runs longer than this."),
 };
 
-export const SETTINGS_DEFAULTS = { owner: "dagspec", retries: 2, retryDelay: 60, retryExponentialBackoff: true, maxRetryDelay: 900 };
+export const SETTINGS_DEFAULTS = {
+  owner: "dagspec",
+  retries: 2,
+  retryDelay: 60,
+  retryExponentialBackoff: true,
+  maxRetryDelay: 900,
+};
 
 const commonShape = {
   after: optional(t.list(t.located(name("task id"))), "Tasks that must finish before this one."),
-  triggerRule: optional(t.oneOf(TRIGGER_RULES), "When the task runs given its upstream states (default all_success)."),
+  triggerRule: optional(
+    t.oneOf(TRIGGER_RULES),
+    "When the task runs given its upstream states (default all_success).",
+  ),
   doc: optional(t.string(), "Markdown shown for the task in the Airflow UI."),
   ...settingsShape,
 };
@@ -50,13 +59,15 @@ export type TaskSpec = Infer<typeof commonType> & {
 /** A task: exactly one kind key (`glue.job: {...}`) beside the common keys. */
 class TaskType extends Type<TaskSpec> {
   read(node: Node, ctx: ReadContext): TaskSpec | undefined {
-    if (!isMap(node)) return wrongType(node, ctx, `a mapping with one task kind (${KIND_NAMES.join(", ")})`);
+    if (!isMap(node))
+      return wrongType(node, ctx, `a mapping with one task kind (${KIND_NAMES.join(", ")})`);
     const kindPairs = node.items.filter((p) => {
       const k = resolve(p.key, ctx);
       return isScalar(k) && typeof k.value === "string" && isKind(k.value);
     });
     if (kindPairs.length !== 1) {
-      const range: Range = kindPairs.length > 1 ? rangeOf(kindPairs[1]!.key as Node) : rangeOf(node);
+      const range: Range =
+        kindPairs.length > 1 ? rangeOf(kindPairs[1]!.key as Node) : rangeOf(node);
       const unknown = node.items
         .map((p) => resolve(p.key, ctx))
         .find((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape));
@@ -98,7 +109,10 @@ class TaskType extends Type<TaskSpec> {
       oneOf: KIND_NAMES.map((k) => ({
         type: "object",
         description: KINDS[k].summary,
-        properties: { ...common.properties, [k]: { description: KINDS[k].summary, ...KINDS[k].args.jsonSchema() } },
+        properties: {
+          ...common.properties,
+          [k]: { description: KINDS[k].summary, ...KINDS[k].args.jsonSchema() },
+        },
         required: [k],
         additionalProperties: false,
       })),
@@ -116,13 +130,32 @@ const paramType = t.object({
 });
 
 const datasetType = t.object({
-  prefix: optional(t.located(t.string({ pattern: /^(?!\/)(?!.*\/\/).+\/$/, patternHint: "a prefix is a key path ending in / (no leading /)" })), "A folder in the data lake, ending in /."),
-  key: optional(t.located(t.string({ pattern: /^(?!\/)(?!.*\/\/).*[^/]$/, patternHint: "a key is a path in the lake (no leading or trailing /)" })), "One object in the data lake."),
+  prefix: optional(
+    t.located(
+      t.string({
+        pattern: /^(?!\/)(?!.*\/\/).+\/$/,
+        patternHint: "a prefix is a key path ending in / (no leading /)",
+      }),
+    ),
+    "A folder in the data lake, ending in /.",
+  ),
+  key: optional(
+    t.located(
+      t.string({
+        pattern: /^(?!\/)(?!.*\/\/).*[^/]$/,
+        patternHint: "a key is a path in the lake (no leading or trailing /)",
+      }),
+    ),
+    "One object in the data lake.",
+  ),
   description: optional(t.string(), "What the data is."),
   crawl: optional(
     t.object({
       database: required(name("database name"), "Glue catalog database the crawler writes to."),
-      tablePrefix: optional(t.string({ pattern: /^[a-z0-9_]*$/, patternHint: "lowercase letters, digits and _" }), "Prefix for the table name."),
+      tablePrefix: optional(
+        t.string({ pattern: /^[a-z0-9_]*$/, patternHint: "lowercase letters, digits and _" }),
+        "Prefix for the table name.",
+      ),
     }),
     "Crawl this prefix into the Glue catalog (needs prefix:).",
   ),
@@ -132,14 +165,23 @@ export const specType = t.object(
   {
     pipeline: required(t.located(pipelineId()), "The pipeline id; also the Airflow DAG id."),
     description: optional(t.string(), "One line on what the pipeline does."),
-    schedule: optional(schedule(), "none (default), a preset such as @daily, or a cron expression."),
-    startDate: optional(date(), "First logical date, YYYY-MM-DD (default 2024-01-01; required with catchup)."),
+    schedule: optional(
+      schedule(),
+      "none (default), a preset such as @daily, or a cron expression.",
+    ),
+    startDate: optional(
+      date(),
+      "First logical date, YYYY-MM-DD (default 2024-01-01; required with catchup).",
+    ),
     catchup: optional(t.boolean(), "Run the intervals missed since startDate (default false)."),
     maxActiveRuns: optional(t.integer({ min: 1, max: 64 }), "Runs allowed at once (default 1)."),
     tags: optional(t.list(t.string({ minLength: 1 })), "Tags shown in the Airflow UI."),
     timeout: optional(duration(), "Fail a run that takes longer than this."),
     defaults: optional(t.object(settingsShape), "Settings every task inherits."),
-    params: optional(t.record(paramType, name("param name")), "Run parameters with types and defaults."),
+    params: optional(
+      t.record(paramType, name("param name")),
+      "Run parameters with types and defaults.",
+    ),
     datasets: optional(t.record(datasetType, name("dataset name")), "Locations in the data lake."),
     tasks: required(t.record(new TaskType(), name("task id")), "The tasks, by id."),
   },

@@ -26,7 +26,11 @@ export const RULES: Rule[] = [
           if (up.value === task.key) {
             report.error("CYCLE", up.range, `task "${task.key}" cannot run after itself`);
           } else if (!ids.includes(up.value)) {
-            report.error("UNKNOWN_TASK", up.range, `unknown task "${up.value}"${didYouMean(up.value, ids)}`);
+            report.error(
+              "UNKNOWN_TASK",
+              up.range,
+              `unknown task "${up.value}"${didYouMean(up.value, ids)}`,
+            );
           }
         }
       }
@@ -35,7 +39,9 @@ export const RULES: Rule[] = [
   {
     name: "the task graph has no cycle",
     check(spec, report) {
-      const after = new Map(spec.tasks.map((e) => [e.key, (e.value.after ?? []).map((a) => a.value)]));
+      const after = new Map(
+        spec.tasks.map((e) => [e.key, (e.value.after ?? []).map((a) => a.value)]),
+      );
       const state = new Map<string, "visiting" | "done">();
       const stack: string[] = [];
       const visit = (id: string): string[] | undefined => {
@@ -67,7 +73,11 @@ export const RULES: Rule[] = [
     name: "catchup needs an explicit start date",
     check(spec, report) {
       if (spec.catchup && spec.startDate === undefined) {
-        report.error("MISSING_KEY", spec.$ranges["catchup"], "catchup: true needs an explicit startDate");
+        report.error(
+          "MISSING_KEY",
+          spec.$ranges["catchup"],
+          "catchup: true needs an explicit startDate",
+        );
       }
     },
   },
@@ -77,9 +87,17 @@ export const RULES: Rule[] = [
       for (const ds of spec.datasets ?? []) {
         const { prefix, key, crawl } = ds.value;
         if ((prefix === undefined) === (key === undefined)) {
-          report.error("INVALID_VALUE", ds.keyRange, `dataset "${ds.key}" needs exactly one of prefix: or key:`);
+          report.error(
+            "INVALID_VALUE",
+            ds.keyRange,
+            `dataset "${ds.key}" needs exactly one of prefix: or key:`,
+          );
         } else if (crawl && prefix === undefined) {
-          report.error("INVALID_VALUE", ds.value.$ranges["crawl"], "a crawler reads a prefix: give the dataset prefix: instead of key:");
+          report.error(
+            "INVALID_VALUE",
+            ds.value.$ranges["crawl"],
+            "a crawler reads a prefix: give the dataset prefix: instead of key:",
+          );
         }
       }
     },
@@ -96,17 +114,45 @@ export const RULES: Rule[] = [
               ? typeof v === "boolean"
               : typeof v === "number" && (type === "number" || Number.isInteger(v));
         if (!fits(def.value)) {
-          report.error("WRONG_TYPE", def.range, `param "${p.key}" is a ${type}, but its default is ${JSON.stringify(def.value)}`);
+          report.error(
+            "WRONG_TYPE",
+            def.range,
+            `param "${p.key}" is a ${type}, but its default is ${JSON.stringify(def.value)}`,
+          );
         }
         if (allowed && !allowed.every(fits)) {
-          report.error("WRONG_TYPE", p.value.$ranges["enum"], `every value in enum must be a ${type}`);
+          report.error(
+            "WRONG_TYPE",
+            p.value.$ranges["enum"],
+            `every value in enum must be a ${type}`,
+          );
         } else if (allowed && !allowed.includes(def.value as never)) {
-          report.error("INVALID_VALUE", def.range, `the default of param "${p.key}" is not one of its enum values`);
+          report.error(
+            "INVALID_VALUE",
+            def.range,
+            `the default of param "${p.key}" is not one of its enum values`,
+          );
         }
-        if ((minimum !== undefined || maximum !== undefined) && type !== "number" && type !== "integer") {
-          report.error("INVALID_VALUE", p.value.$ranges[minimum !== undefined ? "minimum" : "maximum"], "minimum and maximum apply to number and integer params");
-        } else if (typeof def.value === "number" && ((minimum !== undefined && def.value < minimum) || (maximum !== undefined && def.value > maximum))) {
-          report.error("INVALID_VALUE", def.range, `the default of param "${p.key}" is outside its minimum/maximum`);
+        if (
+          (minimum !== undefined || maximum !== undefined) &&
+          type !== "number" &&
+          type !== "integer"
+        ) {
+          report.error(
+            "INVALID_VALUE",
+            p.value.$ranges[minimum !== undefined ? "minimum" : "maximum"],
+            "minimum and maximum apply to number and integer params",
+          );
+        } else if (
+          typeof def.value === "number" &&
+          ((minimum !== undefined && def.value < minimum) ||
+            (maximum !== undefined && def.value > maximum))
+        ) {
+          report.error(
+            "INVALID_VALUE",
+            def.range,
+            `the default of param "${p.key}" is outside its minimum/maximum`,
+          );
         }
       }
     },
@@ -118,5 +164,7 @@ export function validate(doc: Document, source: SourceFile): Validated {
   const spec = specType.read(doc.contents as Node, { report, doc });
   if (spec === undefined) return { diagnostics: report.diagnostics };
   for (const rule of RULES) rule.check(spec, report);
-  return report.diagnostics.length ? { diagnostics: report.diagnostics } : { spec, diagnostics: [] };
+  return report.diagnostics.length
+    ? { diagnostics: report.diagnostics }
+    : { spec, diagnostics: [] };
 }

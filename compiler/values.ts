@@ -2,7 +2,15 @@
 // schedules, dates, identifiers, and strings with `${...}` references.
 
 import { isScalar, type Node } from "yaml";
-import { RefinedType, StringType, Type, rangeOf, wrongType, type ReadContext, type Range } from "./schema";
+import {
+  RefinedType,
+  StringType,
+  Type,
+  rangeOf,
+  wrongType,
+  type ReadContext,
+  type Range,
+} from "./schema";
 
 // ---------------------------------------------------------------- durations
 
@@ -76,14 +84,20 @@ function cronPartProblem(part: string, spec: (typeof CRON_FIELDS)[number]): stri
   for (const bound of base!.split("-")) {
     const lower = bound.toLowerCase();
     const named = spec.names?.indexOf(lower) ?? -1;
-    const value = named >= 0 ? named + (spec.name === "month" ? 1 : 0) : /^\d+$/.test(bound) ? Number(bound) : NaN;
+    const value =
+      named >= 0
+        ? named + (spec.name === "month" ? 1 : 0)
+        : /^\d+$/.test(bound)
+          ? Number(bound)
+          : NaN;
     if (Number.isNaN(value)) return `"${bound}" is not a number${spec.names ? " or name" : ""}`;
     if (value < spec.min || value > spec.max) return `${value} is outside ${spec.min}-${spec.max}`;
   }
   return undefined;
 }
 
-export type Schedule = { kind: "none" } | { kind: "preset"; value: string } | { kind: "cron"; value: string };
+export type Schedule =
+  { kind: "none" } | { kind: "preset"; value: string } | { kind: "cron"; value: string };
 
 export const schedule = (): Type<Schedule> =>
   new RefinedType(
@@ -92,7 +106,11 @@ export const schedule = (): Type<Schedule> =>
       if (text === "none") return { kind: "none" };
       if (text.startsWith("@")) {
         if ((PRESETS as readonly string[]).includes(text)) return { kind: "preset", value: text };
-        ctx.report.error("INVALID_VALUE", range, `unknown schedule preset "${text}"; use one of ${PRESETS.join(", ")}`);
+        ctx.report.error(
+          "INVALID_VALUE",
+          range,
+          `unknown schedule preset "${text}"; use one of ${PRESETS.join(", ")}`,
+        );
         return undefined;
       }
       const problem = cronProblem(text);
@@ -117,14 +135,24 @@ export const date = (): Type<[number, number, number]> =>
     new StringType({ what: "a date, YYYY-MM-DD" }),
     (text, range, ctx): [number, number, number] | undefined => {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-      const parts = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : undefined;
+      const parts = m
+        ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number])
+        : undefined;
       if (parts) {
         const d = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
-        if (d.getUTCFullYear() === parts[0] && d.getUTCMonth() === parts[1] - 1 && d.getUTCDate() === parts[2]) {
+        if (
+          d.getUTCFullYear() === parts[0] &&
+          d.getUTCMonth() === parts[1] - 1 &&
+          d.getUTCDate() === parts[2]
+        ) {
           return parts;
         }
       }
-      ctx.report.error("INVALID_DATE", range, `${JSON.stringify(text)} is not a date: write YYYY-MM-DD`);
+      ctx.report.error(
+        "INVALID_DATE",
+        range,
+        `${JSON.stringify(text)} is not a date: write YYYY-MM-DD`,
+      );
       return undefined;
     },
     { type: "string", format: "date" },
@@ -141,7 +169,8 @@ export const pipelineId = () =>
   new StringType({
     pattern: PIPELINE_ID,
     code: "INVALID_ID",
-    patternHint: "a pipeline id starts with a lowercase letter and has at most 63 lowercase letters, digits, - and _",
+    patternHint:
+      "a pipeline id starts with a lowercase letter and has at most 63 lowercase letters, digits, - and _",
   });
 
 export const name = (what: string) =>
@@ -163,7 +192,8 @@ export interface Template {
   range: Range;
 }
 
-export type TemplatePart = { kind: "text"; text: string } | { kind: "ref"; path: string[]; range: Range };
+export type TemplatePart =
+  { kind: "text"; text: string } | { kind: "ref"; path: string[]; range: Range };
 
 export class TemplateType extends Type<Template> {
   read(node: Node, ctx: ReadContext): Template | undefined {
@@ -213,9 +243,16 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
       ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"');
       return undefined;
     }
-    const path = value.slice(i + 2, end).trim().split(".");
+    const path = value
+      .slice(i + 2, end)
+      .trim()
+      .split(".");
     if (path.some((p) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p))) {
-      ctx.report.error("UNKNOWN_REFERENCE", refRange, `"${raw}" is not a reference such as \${datasets.raw.uri}`);
+      ctx.report.error(
+        "UNKNOWN_REFERENCE",
+        refRange,
+        `"${raw}" is not a reference such as \${datasets.raw.uri}`,
+      );
       return undefined;
     }
     if (text) parts.push({ kind: "text", text });

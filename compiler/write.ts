@@ -43,13 +43,19 @@ function isGenerated(abs: string): boolean {
  * What writing `wanted` would change. `outputDir` is owned: generated files in it that are not
  * wanted are deleted. `others` are single files anywhere under `root`.
  */
-export function plan(root: string, outputDir: string, wanted: Map<string, string>, others: Map<string, string>): Plan {
+export function plan(
+  root: string,
+  outputDir: string,
+  wanted: Map<string, string>,
+  others: Map<string, string>,
+): Plan {
   const changes: Change[] = [];
   const foreign: string[] = [];
   const compare = (rel: string, content: string) => {
     const abs = path.join(root, rel);
     if (!fs.existsSync(abs)) changes.push({ path: rel, action: "create" });
-    else if (fs.readFileSync(abs, "utf8") !== content) changes.push({ path: rel, action: "update" });
+    else if (fs.readFileSync(abs, "utf8") !== content)
+      changes.push({ path: rel, action: "update" });
   };
   for (const [rel, content] of wanted) compare(`${outputDir}/${rel}`, content);
   for (const [rel, content] of others) compare(rel, content);

@@ -48,7 +48,7 @@ step mocha npx mocha
 count "$log/mocha.out"
 
 airflow=$(pyenv/ensure airflow-2.10) || failed_steps+=(pyenv-airflow-2.10)
-step pytest-airflow "$airflow/bin/python" -m pytest -q -p no:cacheprovider test/dags test/runtime
+step pytest-airflow "$airflow/bin/python" -m pytest -q -p no:cacheprovider test/airflow
 count "$log/pytest-airflow.out"
 
 if [ -d test/glue ]; then

@@ -31,12 +31,18 @@ export function fixtureProject(specs: Record<string, string>): ProjectFiles {
   return memoryProject(files);
 }
 
-export function compileSpecs(specs: Record<string, string>, target: AirflowTarget = "2.10"): CompileResult {
+export function compileSpecs(
+  specs: Record<string, string>,
+  target: AirflowTarget = "2.10",
+): CompileResult {
   return compileProject(fixtureProject(specs), { target, runtime: runtimeSource() });
 }
 
 export function formatAll(result: CompileResult): string {
-  return result.diagnostics.map((d) => formatDiagnostic(d, result.sources.get(d.file))).join("\n\n") + "\n";
+  return (
+    result.diagnostics.map((d) => formatDiagnostic(d, result.sources.get(d.file))).join("\n\n") +
+    "\n"
+  );
 }
 
 /** Compares `actual` with a golden file, or rewrites the file when UPDATE_GOLDEN=1. */

@@ -12,11 +12,15 @@ const DATETIME = "datetime";
 const dt = (name: string): PyName => ({ module: DATETIME, name, style: "module" });
 
 function dagClass(target: AirflowTarget): PyName {
-  return target === "2.10" ? { module: "airflow", name: "DAG" } : { module: "airflow.sdk", name: "DAG" };
+  return target === "2.10"
+    ? { module: "airflow", name: "DAG" }
+    : { module: "airflow.sdk", name: "DAG" };
 }
 
 function paramClass(target: AirflowTarget): PyName {
-  return target === "2.10" ? { module: "airflow.models.param", name: "Param" } : { module: "airflow.sdk", name: "Param" };
+  return target === "2.10"
+    ? { module: "airflow.models.param", name: "Param" }
+    : { module: "airflow.sdk", name: "Param" };
 }
 
 export function timedelta(seconds: number): PyExpr {
@@ -35,9 +39,11 @@ function settingsArgs(s: TaskSettings): [string, PyExpr][] {
   if (s.owner !== undefined) out.push(["owner", py.str(s.owner)]);
   if (s.retries !== undefined) out.push(["retries", py.int(s.retries)]);
   if (s.retryDelay !== undefined) out.push(["retry_delay", timedelta(s.retryDelay)]);
-  if (s.retryExponentialBackoff !== undefined) out.push(["retry_exponential_backoff", py.bool(s.retryExponentialBackoff)]);
+  if (s.retryExponentialBackoff !== undefined)
+    out.push(["retry_exponential_backoff", py.bool(s.retryExponentialBackoff)]);
   if (s.maxRetryDelay !== undefined) out.push(["max_retry_delay", timedelta(s.maxRetryDelay)]);
-  if (s.executionTimeout !== undefined) out.push(["execution_timeout", timedelta(s.executionTimeout)]);
+  if (s.executionTimeout !== undefined)
+    out.push(["execution_timeout", timedelta(s.executionTimeout)]);
   return out;
 }
 
@@ -66,8 +72,7 @@ function fenced(text: string, lang: string): string {
 
 function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
   const [y, m, d] = p.startDate;
-  const schedule =
-    p.schedule.kind === "none" ? py.none() : py.str(p.schedule.value);
+  const schedule = p.schedule.kind === "none" ? py.none() : py.str(p.schedule.value);
   const defaults: TaskSettings = { ...SETTINGS_DEFAULTS, ...p.defaults };
   const doc = `Compiled by dagspec from \`${p.source.path}\`; edit the spec, not the DAG file.\n\n${fenced(p.source.text, "yaml")}`;
   const args: [string, PyExpr][] = [["dag_id", py.str(p.id)]];
@@ -75,7 +80,14 @@ function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
   args.push(
     ["doc_md", py.str(doc)],
     ["schedule", schedule],
-    ["start_date", py.call(dt("datetime"), [py.int(y), py.int(m), py.int(d)], [["tzinfo", { kind: "name", ref: dt("UTC") }]])],
+    [
+      "start_date",
+      py.call(
+        dt("datetime"),
+        [py.int(y), py.int(m), py.int(d)],
+        [["tzinfo", { kind: "name", ref: dt("UTC") }]],
+      ),
+    ],
     ["catchup", py.bool(p.catchup)],
     ["max_active_runs", py.int(p.maxActiveRuns)],
   );
@@ -88,7 +100,8 @@ function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
       py.dict(
         p.params.map((param) => {
           const kwargs: [string, PyExpr][] = [["type", py.str(param.type)]];
-          if (param.description !== undefined) kwargs.push(["description", py.str(param.description)]);
+          if (param.description !== undefined)
+            kwargs.push(["description", py.str(param.description)]);
           if (param.enum) kwargs.push(["enum", py.list(param.enum.map(literal))]);
           if (param.minimum !== undefined) kwargs.push(["minimum", literal(param.minimum)]);
           if (param.maximum !== undefined) kwargs.push(["maximum", literal(param.maximum)]);
@@ -115,7 +128,10 @@ export function emitDag(p: PipelineIR, target: AirflowTarget): string {
   const dagCall = py.call(dagClass(target), [], dagArgs(p, target));
   const tasks = p.tasks.map((task) => {
     const call = operatorCall(task, target);
-    const kwargs: [string, PyExpr][] = [["task_id", py.str(task.id)], ...settingsArgs(task.settings)];
+    const kwargs: [string, PyExpr][] = [
+      ["task_id", py.str(task.id)],
+      ...settingsArgs(task.settings),
+    ];
     if (task.triggerRule) kwargs.push(["trigger_rule", py.str(task.triggerRule)]);
     if (task.doc !== undefined) kwargs.push(["doc_md", py.str(task.doc)]);
     kwargs.push(...call.arguments);
@@ -128,10 +144,17 @@ export function emitDag(p: PipelineIR, target: AirflowTarget): string {
   const fromImports = new Map<string, Set<string>>();
   for (const n of names) {
     if (n.style === "module") modules.add(n.module);
-    else (fromImports.get(n.module) ?? fromImports.set(n.module, new Set()).get(n.module)!).add(n.name);
+    else
+      (fromImports.get(n.module) ?? fromImports.set(n.module, new Set()).get(n.module)!).add(
+        n.name,
+      );
   }
   const scope: Scope = { local: (n) => (n.style === "module" ? `${n.module}.${n.name}` : n.name) };
-  const ids = new Identifiers([...modules, ...[...fromImports.values()].flatMap((s) => [...s]), "dag"]);
+  const ids = new Identifiers([
+    ...modules,
+    ...[...fromImports.values()].flatMap((s) => [...s]),
+    "dag",
+  ]);
 
   const lines: string[] = [header(p.source.path, p.source.sha256).trimEnd(), ""];
   for (const m of [...modules].sort()) lines.push(`import ${m}`);

@@ -16,10 +16,16 @@ export function printExpr(e: PyExpr, scope: Scope, indent: string, column = inde
   if (flat !== undefined && column + flat.length <= WIDTH) return flat;
   const inner = indent + INDENT;
   const block = (open: string, items: string[], close: string) =>
-    items.length === 0 ? open + close : `${open}\n${items.map((i) => `${inner}${i},\n`).join("")}${indent}${close}`;
+    items.length === 0
+      ? open + close
+      : `${open}\n${items.map((i) => `${inner}${i},\n`).join("")}${indent}${close}`;
   switch (e.kind) {
     case "list":
-      return block("[", e.items.map((x) => printExpr(x, scope, inner)), "]");
+      return block(
+        "[",
+        e.items.map((x) => printExpr(x, scope, inner)),
+        "]",
+      );
     case "dict":
       return block(
         "{",

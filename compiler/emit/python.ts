@@ -79,7 +79,9 @@ const ESCAPE_IN_SINGLE = /[\p{C}\p{Zl}\p{Zp}\\']/gu;
 export function pyString(s: string): string {
   const doubles = s.split('"').length;
   const singles = s.split("'").length;
-  return doubles > singles ? `'${s.replace(ESCAPE_IN_SINGLE, escapeChar)}'` : `"${s.replace(ESCAPE_IN_DOUBLE, escapeChar)}"`;
+  return doubles > singles
+    ? `'${s.replace(ESCAPE_IN_SINGLE, escapeChar)}'`
+    : `"${s.replace(ESCAPE_IN_DOUBLE, escapeChar)}"`;
 }
 
 function escapeChar(ch: string): string {

@@ -1,7 +1,10 @@
 import { t } from "../schema";
 import { standardOperator, type TaskKind } from "./kind";
 
-const args = t.object({}, { description: "A task that does nothing: a join or a named milestone." });
+const args = t.object(
+  {},
+  { description: "A task that does nothing: a join or a named milestone." },
+);
 
 export const empty: TaskKind<"empty", unknown> = {
   kind: "empty",
@@ -9,5 +12,8 @@ export const empty: TaskKind<"empty", unknown> = {
   example: "done:\n  empty:\n  after: [train]\n",
   args,
   lower: () => ({ kind: "empty" }),
-  emit: (_op, target) => ({ operator: standardOperator(target, "empty", "EmptyOperator"), arguments: [] }),
+  emit: (_op, target) => ({
+    operator: standardOperator(target, "empty", "EmptyOperator"),
+    arguments: [],
+  }),
 };

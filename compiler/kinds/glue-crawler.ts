@@ -6,7 +6,10 @@ import { name } from "../values";
 import { AMAZON, type TaskKind } from "./kind";
 
 const args = t.object({
-  dataset: required(t.located(name("dataset name")), "The dataset to crawl; it must declare `crawl:`."),
+  dataset: required(
+    t.located(name("dataset name")),
+    "The dataset to crawl; it must declare `crawl:`.",
+  ),
 });
 
 /**
@@ -44,7 +47,10 @@ export const glueCrawler: TaskKind<"glue.crawler", Infer<typeof args>> = {
   emit: (op) => ({
     operator: { module: `${AMAZON}.glue_crawler`, name: "GlueCrawlerOperator" },
     arguments: [
-      ["config", py.dict([["Name", jinjaTextPart({ kind: "variable", name: op.crawlerVariable })]])],
+      [
+        "config",
+        py.dict([["Name", jinjaTextPart({ kind: "variable", name: op.crawlerVariable })]]),
+      ],
       ["wait_for_completion", py.bool(true)],
     ],
   }),

@@ -8,7 +8,12 @@ import { AMAZON, type TaskKind } from "./kind";
 
 export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
 export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"] as const;
-export const GLUE_DEFAULTS = { glueVersion: "5.0", workerType: "G.1X", workers: 2, timeout: 60 * 60 };
+export const GLUE_DEFAULTS = {
+  glueVersion: "5.0",
+  workerType: "G.1X",
+  workers: 2,
+  timeout: 60 * 60,
+};
 
 const argumentName = t.string({
   pattern: /^--[A-Za-z0-9][A-Za-z0-9_-]*$/,
@@ -16,17 +21,32 @@ const argumentName = t.string({
 });
 
 const args = t.object({
-  script: required(t.located(t.string()), "Path of the job script from the project root, e.g. glue-jobs/preprocess.py."),
+  script: required(
+    t.located(t.string()),
+    "Path of the job script from the project root, e.g. glue-jobs/preprocess.py.",
+  ),
   arguments: optional(
     t.record(template(), argumentName),
     "Job arguments (--name: value). Values may reference ${datasets.<name>.uri}, ${params.<name>}, ${run.id}.",
   ),
-  glueVersion: optional(t.oneOf(GLUE_VERSIONS), `Glue version (default ${GLUE_DEFAULTS.glueVersion}).`),
+  glueVersion: optional(
+    t.oneOf(GLUE_VERSIONS),
+    `Glue version (default ${GLUE_DEFAULTS.glueVersion}).`,
+  ),
   workerType: optional(t.oneOf(WORKER_TYPES), `Worker type (default ${GLUE_DEFAULTS.workerType}).`),
-  workers: optional(t.integer({ min: 2, max: 299 }), `Number of workers (default ${GLUE_DEFAULTS.workers}).`),
+  workers: optional(
+    t.integer({ min: 2, max: 299 }),
+    `Number of workers (default ${GLUE_DEFAULTS.workers}).`,
+  ),
   timeout: optional(duration(), "Job run timeout (default 1h)."),
-  maxRetries: optional(t.integer({ min: 0, max: 10 }), "Retries Glue makes itself (default 0: Airflow retries the task)."),
-  bookmarks: optional(t.boolean(), "Enable job bookmarks so reruns skip data already processed (default false)."),
+  maxRetries: optional(
+    t.integer({ min: 0, max: 10 }),
+    "Retries Glue makes itself (default 0: Airflow retries the task).",
+  ),
+  bookmarks: optional(
+    t.boolean(),
+    "Enable job bookmarks so reruns skip data already processed (default false).",
+  ),
 });
 
 /**
@@ -35,7 +55,8 @@ const args = t.object({
  */
 export const glueJob: TaskKind<"glue.job", Infer<typeof args>> = {
   kind: "glue.job",
-  summary: "Runs a Glue ETL job (a PySpark script in glue-jobs/) with per-run arguments and waits for it.",
+  summary:
+    "Runs a Glue ETL job (a PySpark script in glue-jobs/) with per-run arguments and waits for it.",
   example:
     "preprocess:\n  glue.job:\n    script: glue-jobs/abalone_preprocess.py\n    arguments:\n      --raw-path: ${datasets.raw.uri}\n    workers: 2\n",
   args,

@@ -50,7 +50,11 @@ export interface TaskKind<K extends Operation["kind"], A> {
 export const AMAZON = "airflow.providers.amazon.aws.operators";
 
 /** Operators that moved from Airflow core to the standard provider in Airflow 3. */
-export function standardOperator(target: AirflowTarget, module: "empty" | "python", name: string): PyName {
+export function standardOperator(
+  target: AirflowTarget,
+  module: "empty" | "python",
+  name: string,
+): PyName {
   return target === "2.10"
     ? { module: `airflow.operators.${module}`, name }
     : { module: `airflow.providers.standard.operators.${module}`, name };

@@ -25,8 +25,10 @@ const args = t.object({
  */
 export const python: TaskKind<"python", Infer<typeof args>> = {
   kind: "python",
-  summary: "Calls module:function from dags-src/helpers/ when the task runs; the result goes to XCom.",
-  example: "check:\n  python:\n    callable: abalone_checks:count_rows\n    kwargs: { minimum: 100 }\n",
+  summary:
+    "Calls module:function from dags-src/helpers/ when the task runs; the result goes to XCom.",
+  example:
+    "check:\n  python:\n    callable: abalone_checks:count_rows\n    kwargs: { minimum: 100 }\n",
   args,
   lower(a, cx) {
     const [module, fn] = a.callable.value.split(":") as [string, string];
@@ -37,7 +39,11 @@ export const python: TaskKind<"python", Infer<typeof args>> = {
       return undefined;
     }
     if (!new RegExp(`^def ${fn}\\(`, "m").test(source)) {
-      cx.report.error("INVALID_VALUE", a.callable.range, `${file} defines no top-level function ${fn}`);
+      cx.report.error(
+        "INVALID_VALUE",
+        a.callable.range,
+        `${file} defines no top-level function ${fn}`,
+      );
       return undefined;
     }
     let kwargs: [string, Value][] = [];
@@ -45,7 +51,11 @@ export const python: TaskKind<"python", Infer<typeof args>> = {
       const v = cx.plain(a.kwargs.value, a.kwargs.range);
       if (v === undefined) return undefined;
       if (v.kind !== "map") {
-        cx.report.error("WRONG_TYPE", a.kwargs.range, "kwargs must be a mapping of argument names to values");
+        cx.report.error(
+          "WRONG_TYPE",
+          a.kwargs.range,
+          "kwargs must be a mapping of argument names to values",
+        );
         return undefined;
       }
       kwargs = v.entries;

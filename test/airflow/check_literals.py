@@ -79,7 +79,9 @@ def main() -> int:
                     checked += 1
                     got = env.from_string(values[key][name]).render()
                     if got != value:
-                        failures.append(f"{dag_file} {key}[{name}] rendered {got!r}, want {value!r}")
+                        failures.append(
+                            f"{dag_file} {key}[{name}] rendered {got!r}, want {value!r}"
+                        )
             elif key == "spec_text":
                 checked += 1
                 if want not in values["doc_md"]:

@@ -13,21 +13,55 @@ import { jinjaText, pyString } from "../../compiler/emit/python";
 import { ROOT, compileSpecs } from "../helpers";
 
 const TOKENS = [
-  '"', "'", '"""', "'''", "\\", "\\n", "\n", "\r", "\r\n", "\t", "\0", "{{", "}}", "{%", "%}", "{#",
-  "#}", "${", "$${", "$", "{", "}", "\u2028", "\u0085", "\ufeff", "é", "漢字", "🚀", "\u{10ffff}", " ",
+  '"',
+  "'",
+  '"""',
+  "'''",
+  "\\",
+  "\\n",
+  "\n",
+  "\r",
+  "\r\n",
+  "\t",
+  "\0",
+  "{{",
+  "}}",
+  "{%",
+  "%}",
+  "{#",
+  "#}",
+  "${",
+  "$${",
+  "$",
+  "{",
+  "}",
+  "\u2028",
+  "\u0085",
+  "\ufeff",
+  "é",
+  "漢字",
+  "🚀",
+  "\u{10ffff}",
+  " ",
 ];
 const LONE_SURROGATES = ["\ud800", "\udfff"];
 
 const tricky = (extra: string[] = []) =>
   fc
-    .array(fc.oneof(fc.constantFrom(...TOKENS, ...extra), fc.string({ unit: "binary", maxLength: 4 })), {
-      maxLength: 12,
-    })
+    .array(
+      fc.oneof(fc.constantFrom(...TOKENS, ...extra), fc.string({ unit: "binary", maxLength: 4 })),
+      {
+        maxLength: 12,
+      },
+    )
     .map((parts) => parts.join(""));
 
 /** A YAML double-quoted scalar for `s`, with everything outside printable ASCII escaped. */
 function yamlQuoted(s: string): string {
-  return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(s).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Template fields read `${` as a reference; `$$` writes a literal `$`. */
@@ -41,10 +75,15 @@ function runChecker(cases: object): string {
     return execFileSync(
       path.join(pythonEnv("airflow-2.10"), "bin", "python"),
       [path.join(ROOT, "test", "airflow", "check_literals.py"), file],
-      { encoding: "utf8", env: { ...process.env, AIRFLOW_HOME: path.join(dir, "home"), PYTHONWARNINGS: "ignore" } },
+      {
+        encoding: "utf8",
+        env: { ...process.env, AIRFLOW_HOME: path.join(dir, "home"), PYTHONWARNINGS: "ignore" },
+      },
     );
   } catch (e) {
-    throw new Error(`escape check failed:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+    throw new Error(`escape check failed:\n${(e as { stdout?: string }).stdout ?? String(e)}`, {
+      cause: e,
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

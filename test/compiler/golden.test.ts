@@ -2,7 +2,15 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dagFileName } from "../../compiler/compile";
-import { EXPECTED, FIXTURES, UPDATE_GOLDEN, cases, compileSpecs, formatAll, golden } from "../helpers";
+import {
+  EXPECTED,
+  FIXTURES,
+  UPDATE_GOLDEN,
+  cases,
+  compileSpecs,
+  formatAll,
+  golden,
+} from "../helpers";
 
 describe("golden files", () => {
   describe("valid specs compile to the expected DAG files", () => {
@@ -26,7 +34,9 @@ describe("golden files", () => {
         expect(result.diagnostics, "diagnostics").to.not.be.empty;
         expect([...result.dags.keys()]).to.deep.equal([]);
         const actual = formatAll(result);
-        expect(actual).to.equal(golden(path.join(EXPECTED, "invalid", `${name}.diagnostics.txt`), actual));
+        expect(actual).to.equal(
+          golden(path.join(EXPECTED, "invalid", `${name}.diagnostics.txt`), actual),
+        );
       });
     }
   });
@@ -36,7 +46,9 @@ describe("golden files", () => {
     for (const kind of ["valid", "invalid"]) {
       const fixtures = new Set(cases(path.join(FIXTURES, kind)));
       for (const f of fs.readdirSync(path.join(EXPECTED, kind))) {
-        expect(fixtures.has(f.replace(/\.(py|diagnostics\.txt)$/, "")), `${kind}/${f}`).to.equal(true);
+        expect(fixtures.has(f.replace(/\.(py|diagnostics\.txt)$/, "")), `${kind}/${f}`).to.equal(
+          true,
+        );
       }
     }
   });
