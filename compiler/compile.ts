@@ -1,16 +1,20 @@
 // The orchestrator: parse → validate → lower → emit for every spec of a project, plus the
 // checks that span specs. Pure: it reads through ProjectFiles and returns the files to write.
+//
+// `compileEach` handles one spec at a time and keeps nothing of it, so a caller that writes
+// each file as it comes (the CLI) uses memory independent of the number of specs;
+// `compileProject` collects everything, for tests and the stack.
 
 import { SourceFile, sortDiagnostics, type Diagnostic } from "./diagnostics";
 import { emitDag, header } from "./emit/dag";
 import type { AirflowTarget, PipelineIR } from "./ir";
+import { jsonSchemaText } from "./jsonschema";
 import { HELPERS_DIR, RUNTIME_MODULE } from "./kinds/python";
+import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { lower } from "./lower";
 import { buildManifest, type Manifest } from "./manifest";
 import { parse } from "./parse";
 import { SCHEMA_PATH, type ProjectFiles } from "./project";
-import { jsonSchemaText } from "./jsonschema";
-import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { validate } from "./validate";
 import { pipelineKey } from "./variables";
 
@@ -20,86 +24,125 @@ export interface CompileOptions {
   runtime: string;
 }
 
+export function dagFileName(pipelineId: string): string {
+  return `${pipelineKey(pipelineId)}.py`;
+}
+
+/** The outcome of one spec: its diagnostics, or its IR and DAG file. */
+export interface SpecResult {
+  source: SourceFile;
+  diagnostics: Diagnostic[];
+  pipeline?: PipelineIR;
+  dag?: { name: string; content: string };
+}
+
+export function* compileEach(
+  project: ProjectFiles,
+  options: CompileOptions,
+): Generator<SpecResult> {
+  // Two specs may not claim one DAG id, nor ids that map to the same file and variables.
+  const claimed = new Map<string, { file: string; id: string }>();
+  for (const file of project.specs()) {
+    const source = new SourceFile(file, project.readFile(file) ?? "");
+    const parsed = parse(source);
+    if (!parsed.doc) {
+      yield { source, diagnostics: parsed.diagnostics };
+      continue;
+    }
+    const validated = validate(parsed.doc, source);
+    if (!validated.spec) {
+      yield { source, diagnostics: validated.diagnostics };
+      continue;
+    }
+    const id = validated.spec.pipeline;
+    const other = claimed.get(pipelineKey(id.value));
+    if (other) {
+      const same = other.id === id.value;
+      const what = same
+        ? `pipeline "${id.value}"`
+        : `"${id.value}" (same as "${other.id}" once - becomes _)`;
+      const diagnostic: Diagnostic = {
+        ...source.location(id.range),
+        code: same ? "DUPLICATE_DAG_ID" : "NAME_COLLISION",
+        severity: "error",
+        message: `${what} is already defined in ${other.file}`,
+      };
+      yield { source, diagnostics: [diagnostic] };
+      continue;
+    }
+    claimed.set(pipelineKey(id.value), { file, id: id.value });
+    const { pipeline, diagnostics } = lower(validated.spec, source, project);
+    if (!pipeline) {
+      yield { source, diagnostics };
+      continue;
+    }
+    yield {
+      source,
+      diagnostics: [],
+      pipeline,
+      dag: { name: dagFileName(pipeline.id), content: emitDag(pipeline, options.target) },
+    };
+  }
+}
+
+/**
+ * Files that do not come from one spec: the runtime and helper modules and .airflowignore in
+ * generated-dags/ (`dags`), and the JSON Schema and kinds reference elsewhere (`files`).
+ */
+export function supportFiles(
+  project: ProjectFiles,
+  options: CompileOptions,
+): { dags: Map<string, string>; files: Map<string, string> } {
+  const dags = new Map<string, string>();
+  dags.set(`${RUNTIME_MODULE}.py`, header("compiler/runtime/dagspec_runtime.py") + options.runtime);
+  const helpers = project.helpers();
+  if (helpers.length) {
+    dags.set("dagspec_helpers/__init__.py", header(`${HELPERS_DIR}/`));
+    for (const h of helpers) {
+      dags.set(`dagspec_helpers/${h.split("/").pop()}`, header(h) + (project.readFile(h) ?? ""));
+    }
+  }
+  // Airflow need not look for DAGs in the runtime and helper modules.
+  dags.set(".airflowignore", header("dagspec") + "dagspec_runtime.py\ndagspec_helpers/\n");
+  const files = new Map([
+    [SCHEMA_PATH, jsonSchemaText()],
+    [KINDS_DOC_PATH, kindsDocText()],
+  ]);
+  return { dags, files };
+}
+
 export interface CompileResult {
   diagnostics: Diagnostic[];
+  /** Sources of the specs, by path, for printing diagnostics. */
   sources: Map<string, SourceFile>;
   pipelines: PipelineIR[];
   manifest: Manifest;
-  /** Files of generated-dags/, by path relative to that folder. */
+  /** Files of generated-dags/, by path relative to that folder; empty when there are errors. */
   dags: Map<string, string>;
   /** Other generated files, by path relative to the project root. */
   files: Map<string, string>;
-}
-
-export function dagFileName(pipelineId: string): string {
-  return `${pipelineKey(pipelineId)}.py`;
 }
 
 export function compileProject(project: ProjectFiles, options: CompileOptions): CompileResult {
   const sources = new Map<string, SourceFile>();
   const diagnostics: Diagnostic[] = [];
   const pipelines: PipelineIR[] = [];
-  const claimed = new Map<string, { file: string; id: string }>();
-
-  for (const file of project.specs()) {
-    const source = new SourceFile(file, project.readFile(file) ?? "");
-    sources.set(file, source);
-    const parsed = parse(source);
-    diagnostics.push(...parsed.diagnostics);
-    if (!parsed.doc) continue;
-    const validated = validate(parsed.doc, source);
-    diagnostics.push(...validated.diagnostics);
-    if (!validated.spec) continue;
-    const { pipeline: id } = validated.spec;
-    // Two specs may not claim one DAG id, nor ids that map to the same file and variables.
-    const other = claimed.get(pipelineKey(id.value));
-    if (other) {
-      const code = other.id === id.value ? "DUPLICATE_DAG_ID" : "NAME_COLLISION";
-      const what =
-        other.id === id.value
-          ? `pipeline "${id.value}"`
-          : `"${id.value}" (same as "${other.id}" once - becomes _)`;
-      diagnostics.push({
-        ...source.location(id.range),
-        code,
-        severity: "error",
-        message: `${what} is already defined in ${other.file}`,
-      });
-      continue;
-    }
-    claimed.set(pipelineKey(id.value), { file, id: id.value });
-    const lowered = lower(validated.spec, source, project);
-    diagnostics.push(...lowered.diagnostics);
-    if (lowered.pipeline) pipelines.push(lowered.pipeline);
-  }
-
   const dags = new Map<string, string>();
-  const files = new Map<string, string>([
-    [SCHEMA_PATH, jsonSchemaText()],
-    [KINDS_DOC_PATH, kindsDocText()],
-  ]);
-  if (diagnostics.length === 0) {
-    for (const p of pipelines) dags.set(dagFileName(p.id), emitDag(p, options.target));
-    dags.set(
-      `${RUNTIME_MODULE}.py`,
-      header("compiler/runtime/dagspec_runtime.py") + options.runtime,
-    );
-    const helpers = project.helpers();
-    if (helpers.length) {
-      dags.set("dagspec_helpers/__init__.py", header(`${HELPERS_DIR}/`));
-      for (const h of helpers) {
-        dags.set(`dagspec_helpers/${h.split("/").pop()}`, header(h) + (project.readFile(h) ?? ""));
-      }
-    }
-    // Airflow need not look for DAGs in the runtime and helper modules.
-    dags.set(".airflowignore", header("dagspec") + "dagspec_runtime.py\ndagspec_helpers/\n");
+  for (const r of compileEach(project, options)) {
+    sources.set(r.source.path, r.source);
+    diagnostics.push(...r.diagnostics);
+    if (r.pipeline) pipelines.push(r.pipeline);
+    if (r.dag) dags.set(r.dag.name, r.dag.content);
   }
+  const support = supportFiles(project, options);
+  if (diagnostics.length) dags.clear();
+  else for (const [k, v] of support.dags) dags.set(k, v);
   return {
     diagnostics: sortDiagnostics(diagnostics),
     sources,
     pipelines,
-    manifest: buildManifest(pipelines),
+    manifest: buildManifest(pipelines.flatMap((p) => p.resources)),
     dags,
-    files,
+    files: support.files,
   };
 }

@@ -1,7 +1,7 @@
 // The resource manifest: everything the compiled pipelines need from AWS, merged across
 // pipelines. The Pulumi stack and the local runner both create resources from this list.
 
-import type { PipelineIR, Resource } from "./ir";
+import type { Resource } from "./ir";
 import { LAKE_BUCKET } from "./variables";
 
 type Of<K extends Resource["kind"]> = Extract<Resource, { kind: K }>;
@@ -15,8 +15,7 @@ export interface Manifest {
   variables: string[];
 }
 
-export function buildManifest(pipelines: readonly PipelineIR[]): Manifest {
-  const all = pipelines.flatMap((p) => p.resources);
+export function buildManifest(all: readonly Resource[]): Manifest {
   const pick = <K extends Resource["kind"]>(kind: K) =>
     all.filter((r): r is Of<K> => r.kind === kind);
   const databases = new Map(pick("glue.database").map((d) => [d.name, d]));

@@ -29,8 +29,17 @@ export function parse(source: SourceFile): Parsed {
     schema: "core",
     merge: true,
   });
+  const linesWithError = new Set<number>();
   for (const e of doc.errors) {
-    const message = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, "");
+    // After the first fault on a line the parser reports its knock-on effects; show the first.
+    const at = source.location(e.pos).line;
+    if (linesWithError.has(at)) continue;
+    linesWithError.add(at);
+    let message = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, "");
+    const line = source.lineText(at);
+    if (/\$\{/.test(line) && /[{[]/.test(line.replace(/\$\{[^}]*\}/g, ""))) {
+      message += '; inside { } or [ ], quote a value that holds ${...}: "${...}"';
+    }
     const code = YAML_CODES[e.code] ?? "YAML_SYNTAX";
     report.error(
       code,

@@ -39,29 +39,30 @@ function isGenerated(abs: string): boolean {
   }
 }
 
+/** A file the compile produces: its path from the project root and a way to read it. */
+export interface Output {
+  path: string;
+  read(): string;
+}
+
 /**
- * What writing `wanted` would change. `outputDir` is owned: generated files in it that are not
- * wanted are deleted. `others` are single files anywhere under `root`.
+ * What writing `outputs` would change. `outputDir` is owned: generated files in it that are
+ * not among the outputs are deleted. Contents are read one at a time, so memory does not grow
+ * with the number of files.
  */
-export function plan(
-  root: string,
-  outputDir: string,
-  wanted: Map<string, string>,
-  others: Map<string, string>,
-): Plan {
+export function plan(root: string, outputDir: string, outputs: readonly Output[]): Plan {
   const changes: Change[] = [];
   const foreign: string[] = [];
-  const compare = (rel: string, content: string) => {
-    const abs = path.join(root, rel);
-    if (!fs.existsSync(abs)) changes.push({ path: rel, action: "create" });
-    else if (fs.readFileSync(abs, "utf8") !== content)
-      changes.push({ path: rel, action: "update" });
-  };
-  for (const [rel, content] of wanted) compare(`${outputDir}/${rel}`, content);
-  for (const [rel, content] of others) compare(rel, content);
+  const wanted = new Set(outputs.map((o) => o.path));
+  for (const o of outputs) {
+    const abs = path.join(root, o.path);
+    if (!fs.existsSync(abs)) changes.push({ path: o.path, action: "create" });
+    else if (fs.readFileSync(abs, "utf8") !== o.read())
+      changes.push({ path: o.path, action: "update" });
+  }
   for (const rel of walk(path.join(root, outputDir))) {
-    if (wanted.has(rel)) continue;
     const full = `${outputDir}/${rel}`;
+    if (wanted.has(full)) continue;
     if (isGenerated(path.join(root, full))) changes.push({ path: full, action: "delete" });
     else foreign.push(full);
   }
@@ -69,7 +70,8 @@ export function plan(
   return { outputDir, changes, foreign: foreign.sort() };
 }
 
-export function apply(root: string, p: Plan, contents: (rel: string) => string): void {
+export function apply(root: string, p: Plan, outputs: readonly Output[]): void {
+  const byPath = new Map(outputs.map((o) => [o.path, o]));
   for (const c of p.changes) {
     const abs = path.join(root, c.path);
     if (c.action === "delete") {
@@ -79,9 +81,14 @@ export function apply(root: string, p: Plan, contents: (rel: string) => string):
     }
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     const tmp = `${abs}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, contents(c.path));
+    fs.writeFileSync(tmp, byPath.get(c.path)!.read());
     fs.renameSync(tmp, abs);
   }
+}
+
+/** Outputs held in memory, by path from the root. */
+export function inMemory(files: Map<string, string>, prefix = ""): Output[] {
+  return [...files].map(([rel, content]) => ({ path: prefix + rel, read: () => content }));
 }
 
 function removeEmptyParents(dir: string, stop: string): void {
