@@ -19,6 +19,7 @@ import {
   type SourceFile,
 } from "../compiler/diagnostics";
 import { AIRFLOW_TARGETS, type AirflowTarget } from "../compiler/ir";
+import { readConfig } from "../compiler/config";
 import { OUTPUT_DIR, diskProject } from "../compiler/project";
 import { apply, inMemory, plan, type Output, type Plan } from "../compiler/write";
 import { pythonEnv, packageRoot, runtimeSource } from "./paths";
@@ -33,20 +34,24 @@ commands:
   graph              print each pipeline's task graph as JSON
 
 options:
-  --airflow 2.10|3.0   Airflow version to emit for (default 2.10)
-  --root DIR           project folder (default: the current folder)`;
+  --airflow 2.10|3.0   Airflow version to emit for (default: airflow: in
+                       dags-src/dagspec.config.yaml, else 2.10)
+  --root DIR           project folder (default: the current folder)
+  --out DIR            write the DAG folder here instead of generated-dags/ (compile only;
+                       the schema and docs are not written)`;
 
 class UsageError extends Error {}
 
 interface Options {
   command: string;
   check: boolean;
-  target: AirflowTarget;
+  target?: AirflowTarget;
   root: string;
+  out?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { command: "", check: false, target: "2.10", root: process.cwd() };
+  const opts: Options = { command: "", check: false, root: process.cwd() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -62,6 +67,7 @@ function parseArgs(argv: string[]): Options {
       }
       opts.target = v as AirflowTarget;
     } else if (a === "--root") opts.root = path.resolve(value());
+    else if (a === "--out") opts.out = path.resolve(value());
     else if (a === "-h" || a === "--help" || a === "help") opts.command = "help";
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else if (!opts.command) opts.command = a;
@@ -71,6 +77,7 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError(opts.command ? `unknown command ${opts.command}` : "no command given");
   }
   if (opts.check && opts.command !== "compile") throw new UsageError("--check goes with compile");
+  if (opts.out && opts.command !== "compile") throw new UsageError("--out goes with compile");
   return opts;
 }
 
@@ -82,13 +89,25 @@ function printDiagnostics(diagnostics: Diagnostic[], sources: Map<string, Source
   process.stderr.write(`${diagnostics.length} error(s) in ${files} file(s); nothing was written\n`);
 }
 
+/** The Airflow target: --airflow, else the spec set's config; undefined after printing config errors. */
+function target(opts: Options): AirflowTarget | undefined {
+  const config = readConfig(diskProject(opts.root));
+  if (config.diagnostics.length) {
+    printDiagnostics(config.diagnostics, new Map([[config.source!.path, config.source!]]));
+    return undefined;
+  }
+  return opts.target ?? config.target;
+}
+
 /** The whole compile in memory, for the commands that need every pipeline's IR. */
-function compile(opts: Options): CompileResult | undefined {
+function compile(opts: Options): { result: CompileResult; target: AirflowTarget } | undefined {
+  const airflow = target(opts);
+  if (!airflow) return undefined;
   const result = compileProject(diskProject(opts.root), {
-    target: opts.target,
+    target: airflow,
     runtime: runtimeSource(),
   });
-  if (result.diagnostics.length === 0) return result;
+  if (result.diagnostics.length === 0) return { result, target: airflow };
   printDiagnostics(result.diagnostics, result.sources);
   return undefined;
 }
@@ -99,7 +118,12 @@ function compile(opts: Options): CompileResult | undefined {
  */
 function runCompile(opts: Options): number {
   const project = diskProject(opts.root);
-  const compileOptions = { target: opts.target, runtime: runtimeSource() };
+  const airflow = target(opts);
+  if (!airflow) return 1;
+  const compileOptions = { target: airflow, runtime: runtimeSource() };
+  // With --out, the DAG folder goes elsewhere and only it is written.
+  const root = opts.out ? path.dirname(opts.out) : opts.root;
+  const outputDir = opts.out ? path.basename(opts.out) : OUTPUT_DIR;
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-staging-"));
   try {
     const outputs: Output[] = [];
@@ -116,7 +140,7 @@ function runCompile(opts: Options): number {
       const staged = path.join(staging, r.dag.name);
       fs.writeFileSync(staged, r.dag.content);
       outputs.push({
-        path: `${OUTPUT_DIR}/${r.dag.name}`,
+        path: `${outputDir}/${r.dag.name}`,
         read: () => fs.readFileSync(staged, "utf8"),
       });
     }
@@ -125,15 +149,23 @@ function runCompile(opts: Options): number {
       return 1;
     }
     const support = supportFiles(project, compileOptions);
-    outputs.push(...inMemory(support.dags, `${OUTPUT_DIR}/`), ...inMemory(support.files));
-    return writeOutputs(opts, plan(opts.root, OUTPUT_DIR, outputs), outputs, pipelines);
+    outputs.push(...inMemory(support.dags, `${outputDir}/`));
+    if (!opts.out) outputs.push(...inMemory(support.files));
+    return writeOutputs(opts, root, airflow, plan(root, outputDir, outputs), outputs, pipelines);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-function writeOutputs(opts: Options, p: Plan, outputs: Output[], pipelines: number): number {
-  const summary = `${pipelines} pipeline(s) for Airflow ${opts.target}`;
+function writeOutputs(
+  opts: Options,
+  root: string,
+  airflow: AirflowTarget,
+  p: Plan,
+  outputs: Output[],
+  pipelines: number,
+): number {
+  const summary = `${pipelines} pipeline(s) for Airflow ${airflow}`;
   if (opts.check) {
     for (const c of p.changes) process.stderr.write(`stale: ${c.path} would be ${c.action}d\n`);
     for (const f of p.foreign) process.stderr.write(`not generated by dagspec: ${f}\n`);
@@ -146,7 +178,7 @@ function writeOutputs(opts: Options, p: Plan, outputs: Output[], pipelines: numb
     process.stdout.write(`up to date: ${summary}\n`);
     return 0;
   }
-  apply(opts.root, p, outputs);
+  apply(root, p, outputs);
   for (const c of p.changes) process.stdout.write(`${c.action}d ${c.path}\n`);
   for (const f of p.foreign)
     process.stderr.write(`warning: ${f} was not generated by dagspec; left in place\n`);
@@ -167,8 +199,9 @@ function graphs(
 }
 
 function runValidate(opts: Options): number {
-  const result = compile(opts);
-  if (!result) return 1;
+  const compiled = compile(opts);
+  if (!compiled) return 1;
+  const { result, target: airflow } = compiled;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-validate-"));
   const dags = path.join(dir, "dags");
   try {
@@ -178,7 +211,7 @@ function runValidate(opts: Options): number {
     }
     const expected = path.join(dir, "expected.json");
     fs.writeFileSync(expected, JSON.stringify(graphs(result)));
-    const venv = pythonEnv(`airflow-${opts.target}`);
+    const venv = pythonEnv(`airflow-${airflow}`);
     const resultFile = path.join(dir, "result.json");
     execFileSync(
       path.join(venv, "bin", "python"),
@@ -201,7 +234,7 @@ function runValidate(opts: Options): number {
     for (const m of report.mismatches) process.stderr.write(`mismatch: ${m}\n`);
     const bad = Object.keys(report.import_errors).length + report.mismatches.length;
     process.stdout.write(
-      `${report.files.length} DAG(s) imported in Airflow ${opts.target}: ${Object.keys(report.import_errors).length} import error(s), ${report.mismatches.length} graph mismatch(es)\n`,
+      `${report.files.length} DAG(s) imported in Airflow ${airflow}: ${Object.keys(report.import_errors).length} import error(s), ${report.mismatches.length} graph mismatch(es)\n`,
     );
     return bad ? 1 : 0;
   } finally {
@@ -239,9 +272,9 @@ export function main(argv: string[]): number {
     case "validate":
       return runValidate(opts);
     case "graph": {
-      const result = compile(opts);
-      if (!result) return 1;
-      process.stdout.write(JSON.stringify(graphs(result), null, 2) + "\n");
+      const compiled = compile(opts);
+      if (!compiled) return 1;
+      process.stdout.write(JSON.stringify(graphs(compiled.result), null, 2) + "\n");
       return 0;
     }
   }

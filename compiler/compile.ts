@@ -5,7 +5,7 @@
 // each file as it comes (the CLI) uses memory independent of the number of specs;
 // `compileProject` collects everything, for tests and the stack.
 
-import { SourceFile, sortDiagnostics, type Diagnostic } from "./diagnostics";
+import { SourceFile, didYouMean, sortDiagnostics, type Diagnostic } from "./diagnostics";
 import { emitDag, header } from "./emit/dag";
 import type { AirflowTarget, PipelineIR } from "./ir";
 import { jsonSchemaText } from "./jsonschema";
@@ -14,7 +14,8 @@ import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { lower } from "./lower";
 import { buildManifest, type Manifest } from "./manifest";
 import { parse } from "./parse";
-import { SCHEMA_PATH, type ProjectFiles } from "./project";
+import { SCHEMA_PATH, SPECS_DIR, type ProjectFiles } from "./project";
+import type { Located } from "./schema";
 import { validate } from "./validate";
 import { pipelineKey } from "./variables";
 
@@ -42,6 +43,7 @@ export function* compileEach(
 ): Generator<SpecResult> {
   // Two specs may not claim one DAG id, nor ids that map to the same file and variables.
   const claimed = new Map<string, { file: string; id: string }>();
+  const triggers: { source: SourceFile; id: Located<string> }[] = [];
   for (const file of project.specs()) {
     const source = new SourceFile(file, project.readFile(file) ?? "");
     const parsed = parse(source);
@@ -71,7 +73,8 @@ export function* compileEach(
       continue;
     }
     claimed.set(pipelineKey(id.value), { file, id: id.value });
-    const { pipeline, diagnostics } = lower(validated.spec, source, project);
+    const { pipeline, diagnostics, requiredPipelines } = lower(validated.spec, source, project);
+    for (const required of requiredPipelines) triggers.push({ source, id: required });
     if (!pipeline) {
       yield { source, diagnostics };
       continue;
@@ -82,6 +85,18 @@ export function* compileEach(
       pipeline,
       dag: { name: dagFileName(pipeline.id), content: emitDag(pipeline, options.target) },
     };
+  }
+  // A pipeline may trigger one whose spec comes later, so these are checked at the end.
+  const ids = [...claimed.values()].map((c) => c.id);
+  for (const { source, id } of triggers) {
+    if (ids.includes(id.value)) continue;
+    const diagnostic: Diagnostic = {
+      ...source.location(id.range),
+      code: "UNKNOWN_PIPELINE",
+      severity: "error",
+      message: `no pipeline "${id.value}" in ${SPECS_DIR}/${didYouMean(id.value, ids)}`,
+    };
+    yield { source, diagnostics: [diagnostic] };
   }
 }
 

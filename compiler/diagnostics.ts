@@ -18,6 +18,9 @@ export type DiagnosticCode =
   | "UNKNOWN_DATASET"
   | "UNKNOWN_REFERENCE"
   | "MISSING_FILE"
+  | "NOT_UPSTREAM"
+  | "BRANCH_JOIN"
+  | "UNKNOWN_PIPELINE"
   | "CYCLE"
   | "DUPLICATE_DAG_ID"
   | "NAME_COLLISION";
@@ -137,15 +140,21 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   return n === undefined ? "" : `; did you mean "${n}"?`;
 }
 
+/** Edit distance where swapping two neighbouring letters counts as one edit (a common typo). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...new Array<number>(b.length).fill(0),
+  ]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    prev = cur;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }

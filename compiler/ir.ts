@@ -20,6 +20,8 @@ export interface PipelineIR {
   timeout?: number;
   defaults: TaskSettings;
   params: ParamIR[];
+  /** Where failed runs are reported. */
+  onFailure?: { topicVariable: string; subject: string };
   /** In dependency order: every task comes after its upstream tasks. */
   tasks: TaskIR[];
   resources: Resource[];
@@ -77,7 +79,42 @@ export type Operation =
   | { kind: "empty" }
   | { kind: "glue.crawler"; crawlerVariable: string }
   | { kind: "glue.job"; jobVariable: string; arguments: [string, Value][] }
-  | { kind: "python"; module: string; function: string; kwargs: [string, Value][] };
+  | { kind: "python"; module: string; function: string; kwargs: [string, Value][] }
+  | { kind: "sagemaker.training"; config: Value }
+  | { kind: "sagemaker.processing"; config: Value }
+  | { kind: "sagemaker.model"; config: Value }
+  | { kind: "sagemaker.transform"; config: Value }
+  | { kind: "sagemaker.endpoint"; config: Value }
+  | {
+      kind: "sagemaker.register";
+      group: Value;
+      image: Value;
+      model: Value;
+      description: Value;
+      approval: "PendingManualApproval" | "Approved" | "Rejected";
+    }
+  | { kind: "lambda.invoke"; functionVariable: string; payload?: Value }
+  | {
+      kind: "sensor.s3";
+      uri: Value;
+      newerThanLastSuccess: boolean;
+      mode: "poke" | "reschedule";
+      pokeInterval: number;
+      timeout: number;
+      softFail: boolean;
+    }
+  | {
+      kind: "metric.gate";
+      source: { s3: Value } | { task: string };
+      path: string[];
+      comparison: "below" | "above" | "atMost" | "atLeast";
+      threshold: Value;
+      then: string[];
+      else: string[];
+    }
+  | { kind: "approval"; timeout: number; softFail: boolean; instructions: string }
+  | { kind: "notify"; topicVariable: string; subject: Value; message: Value }
+  | { kind: "trigger.dag"; pipeline: string; conf: [string, Value][]; wait: boolean };
 
 /**
  * A value passed to an operator. Text is a list of parts: literal text, which the emitter
@@ -95,7 +132,11 @@ export type TextPart =
   | { kind: "literal"; text: string }
   | { kind: "variable"; name: string }
   | { kind: "param"; name: string }
-  | { kind: "context"; name: "run_id" | "ds" | "ts_nodash" };
+  | { kind: "context"; name: "run_id" | "ds" | "ts_nodash" }
+  /** A value an upstream task pushed to XCom, walked down by `path`. */
+  | { kind: "xcom"; task: string; path: string[] }
+  /** A SageMaker image URI resolved for the AWS region when the task runs. */
+  | { kind: "image"; framework: string; version: string };
 
 export const text = (s: string): Value => ({ kind: "text", parts: [{ kind: "literal", text: s }] });
 
@@ -128,4 +169,23 @@ export type Resource =
       timeoutMinutes: number;
       maxRetries: number;
       bookmarks: boolean;
-    };
+    }
+  /** A project file SageMaker jobs read, uploaded to the lake under CODE_PREFIX. */
+  | { kind: "code"; path: string }
+  | {
+      kind: "lambda.function";
+      pipeline: string;
+      name: string;
+      variable: string;
+      /** Path of the handler's file from the project root. */
+      source: string;
+      handler: string;
+      runtime: string;
+      timeoutSeconds: number;
+      memoryMb: number;
+    }
+  | { kind: "sns.topic"; pipeline: string; name: string; variable: string }
+  /** Names SageMaker jobs, models and endpoint configs of a task start with (after the stack's prefix). */
+  | { kind: "sagemaker.names"; pipeline: string; task: string; prefix: string }
+  | { kind: "sagemaker.endpoint"; pipeline: string; name: string }
+  | { kind: "sagemaker.modelPackageGroup"; pipeline: string; name: string };

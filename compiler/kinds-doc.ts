@@ -28,6 +28,13 @@ export function kindsDocText(): string {
   for (const name of KIND_NAMES) {
     const kind = KINDS[name];
     lines.push(`## \`${name}\``, "", kind.summary, "");
+    const outputs = Object.keys(kind.outputs ?? {});
+    if (outputs.length) {
+      lines.push(
+        `Outputs, for \`\${tasks.<id>.<output>}\`: ${outputs.map((o) => `\`${o}\``).join(", ")}.`,
+        "",
+      );
+    }
     if (kind.args instanceof ObjectType && Object.keys(kind.args.shape).length) {
       lines.push("| key | type | required | meaning |", "| --- | --- | --- | --- |");
       for (const [key, field] of Object.entries(kind.args.shape)) {

@@ -3,13 +3,23 @@
 
 import { createHash } from "node:crypto";
 import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
-import type { PipelineIR, ParamIR, Resource, TaskIR, TextPart, Value, DatasetLocation } from "./ir";
+import type {
+  DatasetLocation,
+  Operation,
+  ParamIR,
+  PipelineIR,
+  Resource,
+  TaskIR,
+  TextPart,
+  TriggerRule,
+  Value,
+} from "./ir";
 import { KINDS } from "./kinds";
 import type { DatasetInfo, LowerContext } from "./kinds/kind";
 import type { Located, Plain, Range } from "./schema";
-import type { Spec, TaskSpec } from "./spec";
+import { upstreamOf, type Spec, type TaskSpec } from "./spec";
 import type { Template } from "./values";
-import { LAKE_BUCKET, databaseVariable } from "./variables";
+import { LAKE_BUCKET, databaseVariable, lambdaVariable, topicVariable } from "./variables";
 
 export interface Project {
   fileExists(path: string): boolean;
@@ -19,6 +29,8 @@ export interface Project {
 export interface Lowered {
   pipeline?: PipelineIR;
   diagnostics: Diagnostic[];
+  /** Pipelines this spec triggers; the caller checks they exist once every spec is read. */
+  requiredPipelines: Located<string>[];
 }
 
 const DEFAULT_START: [number, number, number] = [2024, 1, 1];
@@ -48,19 +60,52 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       }
     }
   }
+  const functions = new Map<string, { variable: string }>();
+  for (const { key, value } of spec.functions ?? []) {
+    if (!project.fileExists(value.source.value)) {
+      report.error("MISSING_FILE", value.source.range, `no such file: ${value.source.value}`);
+      continue;
+    }
+    const variable = lambdaVariable(pipeline, key);
+    functions.set(key, { variable });
+    resources.push({
+      kind: "lambda.function",
+      pipeline,
+      name: key,
+      variable,
+      source: value.source.value,
+      handler: value.handler ?? "handler",
+      runtime: value.runtime ?? "python3.11",
+      timeoutSeconds: Math.min(value.timeout ?? 30, 900),
+      memoryMb: value.memory ?? 256,
+    });
+  }
+  const topics = new Map<string, { variable: string }>();
+  for (const { key } of spec.topics ?? []) {
+    const variable = topicVariable(pipeline, key);
+    topics.set(key, { variable });
+    resources.push({ kind: "sns.topic", pipeline, name: key, variable });
+  }
+
+  const graph = new Graph(spec);
   const params = new Set((spec.params ?? []).map((p) => p.key));
-  const resolver = new References(report, datasets, params);
+  const requiredPipelines: Located<string>[] = [];
 
   const tasks: TaskIR[] = [];
   let ok = true;
-  for (const { key, value } of orderTasks(spec)) {
+  for (const { key, value } of orderTasks(spec, graph)) {
+    const resolver = new References(report, datasets, params, graph, key);
     const cx: LowerContext = {
       pipeline,
       task: key,
       report,
+      functions,
+      topics,
       template: (t) => resolver.template(t),
       plain: (v, r) => resolver.plain(v, r),
       dataset: (n) => resolver.dataset(n),
+      requireUpstream: (t) => resolver.requireUpstream(t),
+      requirePipeline: (id) => requiredPipelines.push(id),
       addResource: (r) => resources.push(r),
       fileExists: (p) => project.fileExists(p),
       readFile: (p) => project.readFile(p),
@@ -70,20 +115,27 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       ok = false;
       continue;
     }
+    const triggerRule = joinRule(graph, key, value, report);
     tasks.push({
       id: key,
-      upstream: [...new Set((value.after ?? []).map((a) => a.value))].sort(),
-      ...(value.triggerRule ? { triggerRule: value.triggerRule } : {}),
+      upstream: graph.upstream(key),
+      ...(triggerRule ? { triggerRule } : {}),
       settings: settingsOf(value),
       ...(value.doc !== undefined ? { doc: value.doc } : {}),
       op,
     });
   }
-  if (!ok || report.diagnostics.length) return { diagnostics: report.diagnostics };
+  if (!ok || report.diagnostics.length)
+    return { diagnostics: report.diagnostics, requiredPipelines };
 
   const defaults = spec.defaults ?? { $ranges: {} };
+  const onFailure = spec.onFailure && {
+    topicVariable: topics.get(spec.onFailure.topic.value)!.variable,
+    subject: spec.onFailure.subject ?? `dagspec: ${pipeline} failed`,
+  };
   return {
     diagnostics: [],
+    requiredPipelines,
     pipeline: {
       id: pipeline,
       source: {
@@ -108,10 +160,97 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
         ...(value.minimum !== undefined ? { minimum: value.minimum } : {}),
         ...(value.maximum !== undefined ? { maximum: value.maximum } : {}),
       })),
+      ...(onFailure ? { onFailure } : {}),
       tasks,
       resources,
     },
   };
+}
+
+/** The task graph of a spec, with gate branches as edges. */
+class Graph {
+  private readonly ups: Map<string, string[]>;
+  private readonly ancestorCache = new Map<string, Set<string>>();
+  /** Each task's kind, by id. */
+  readonly kinds: Map<string, Operation["kind"]>;
+  /** For each gate: the tasks on its then and else sides. */
+  readonly gates: { gate: string; then: Set<string>; else: Set<string> }[] = [];
+
+  constructor(spec: Spec) {
+    this.kinds = new Map(spec.tasks.map((e) => [e.key, e.value.kind.value]));
+    this.ups = new Map(
+      [...upstreamOf(spec)].map(([id, list]) => [
+        id,
+        [...new Set(list.map((u) => u.value))].sort(),
+      ]),
+    );
+    for (const e of spec.tasks) {
+      if (e.value.kind.value !== "metric.gate") continue;
+      const a = e.value.args as {
+        then: Located<Located<string>[]>;
+        else: Located<Located<string>[]>;
+      };
+      this.gates.push({
+        gate: e.key,
+        then: new Set(a.then.value.map((x) => x.value)),
+        else: new Set(a.else.value.map((x) => x.value)),
+      });
+    }
+  }
+
+  upstream(id: string): string[] {
+    return this.ups.get(id) ?? [];
+  }
+
+  ancestors(id: string): Set<string> {
+    const known = this.ancestorCache.get(id);
+    if (known) return known;
+    const out = new Set<string>();
+    for (const up of this.upstream(id)) {
+      out.add(up);
+      for (const a of this.ancestors(up)) out.add(a);
+    }
+    this.ancestorCache.set(id, out);
+    return out;
+  }
+
+  /** Which side of a gate a task is on: it is, or comes after, tasks of one side only. */
+  side(
+    gate: { then: Set<string>; else: Set<string> },
+    id: string,
+  ): "then" | "else" | "both" | "none" {
+    const lineage = new Set([id, ...this.ancestors(id)]);
+    const onThen = [...gate.then].some((x) => lineage.has(x));
+    const onElse = [...gate.else].some((x) => lineage.has(x));
+    return onThen && onElse ? "both" : onThen ? "then" : onElse ? "else" : "none";
+  }
+}
+
+/**
+ * The trigger rule of a task that joins the two sides of a gate. One side is always skipped,
+ * so the default all_success would skip the join on every run; it gets
+ * none_failed_min_one_success instead, and an explicit rule that would skip it is an error.
+ */
+function joinRule(
+  graph: Graph,
+  id: string,
+  task: TaskSpec,
+  report: Reporter,
+): TriggerRule | undefined {
+  const joined = graph.gates.find((g) => {
+    const sides = new Set(graph.upstream(id).map((u) => graph.side(g, u)));
+    return sides.has("then") && sides.has("else");
+  });
+  if (!joined) return task.triggerRule;
+  if (task.triggerRule === undefined) return "none_failed_min_one_success";
+  if (task.triggerRule === "all_success" || task.triggerRule === "none_skipped") {
+    report.error(
+      "BRANCH_JOIN",
+      task.$ranges["triggerRule"],
+      `task "${id}" comes after both sides of gate "${joined.gate}", one of which is always skipped; with ${task.triggerRule} it would never run (use none_failed_min_one_success or leave triggerRule out)`,
+    );
+  }
+  return task.triggerRule;
 }
 
 function settingsOf(s: Partial<TaskSpec>): TaskIR["settings"] {
@@ -127,12 +266,12 @@ function settingsOf(s: Partial<TaskSpec>): TaskIR["settings"] {
 }
 
 /** Tasks in dependency order; among tasks that are ready together, spec order. */
-function orderTasks(spec: Spec): Spec["tasks"] {
+function orderTasks(spec: Spec, graph: Graph): Spec["tasks"] {
   const remaining = [...spec.tasks];
   const placed = new Set<string>();
   const out: Spec["tasks"] = [];
   while (remaining.length) {
-    const i = remaining.findIndex((t) => (t.value.after ?? []).every((a) => placed.has(a.value)));
+    const i = remaining.findIndex((t) => graph.upstream(t.key).every((a) => placed.has(a)));
     // Validation rejects cycles, so a ready task always exists.
     const [next] = remaining.splice(i, 1);
     out.push(next!);
@@ -147,7 +286,28 @@ class References {
     private readonly report: Reporter,
     private readonly datasets: Map<string, DatasetInfo>,
     private readonly params: Set<string>,
+    private readonly graph: Graph,
+    /** The task whose arguments are being resolved. */
+    private readonly task: string,
   ) {}
+
+  requireUpstream(t: Located<string>): boolean {
+    if (this.graph.ancestors(this.task).has(t.value)) return true;
+    if (this.graph.kinds.has(t.value)) {
+      this.report.error(
+        "NOT_UPSTREAM",
+        t.range,
+        `task "${t.value}" does not run before "${this.task}"; add it to after:`,
+      );
+    } else {
+      this.report.error(
+        "UNKNOWN_TASK",
+        t.range,
+        `unknown task "${t.value}"${didYouMean(t.value, this.graph.kinds.keys())}`,
+      );
+    }
+    return false;
+  }
 
   dataset(n: Located<string>): DatasetInfo | undefined {
     const ds = this.datasets.get(n.value);
@@ -209,6 +369,24 @@ class References {
       if (a === undefined || b !== undefined) return fail("write ${params.<name>}");
       if (!this.params.has(a)) return fail(`no param "${a}"${didYouMean(a, this.params)}`);
       return [{ kind: "param", name: a }];
+    }
+    if (root === "tasks") {
+      if (a === undefined || b === undefined || more.length)
+        return fail("write ${tasks.<task id>.<output>}");
+      const kind = this.graph.kinds.get(a);
+      if (!kind) return fail(`unknown task "${a}"${didYouMean(a, this.graph.kinds.keys())}`);
+      const outputs = KINDS[kind].outputs ?? {};
+      const path = outputs[b];
+      if (!path) {
+        const names = Object.keys(outputs);
+        return fail(
+          names.length
+            ? `a ${kind} task has ${names.join(", ")}${didYouMean(b, names)}`
+            : `a ${kind} task has no outputs`,
+        );
+      }
+      if (!this.requireUpstream({ value: a, range })) return undefined;
+      return [{ kind: "xcom", task: a, path }];
     }
     if (root === "run") {
       const name =

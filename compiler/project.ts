@@ -7,6 +7,8 @@ import * as path from "node:path";
 export const SPECS_DIR = "dags-src";
 export const OUTPUT_DIR = "generated-dags";
 export const SCHEMA_PATH = "schema/pipeline.schema.json";
+/** Settings of the whole spec set, read by the compiler and the stack alike. */
+export const CONFIG_PATH = `${SPECS_DIR}/dagspec.config.yaml`;
 
 export interface ProjectFiles {
   /** Spec paths relative to the root, sorted. */
@@ -28,7 +30,7 @@ export function diskProject(root: string): ProjectFiles {
       .sort();
   };
   return {
-    specs: () => list(SPECS_DIR, /\.ya?ml$/),
+    specs: () => list(SPECS_DIR, /\.ya?ml$/).filter((f) => f !== CONFIG_PATH),
     helpers: () => list(`${SPECS_DIR}/helpers`, /^[a-z_][a-z0-9_]*\.py$/),
     fileExists: (rel) =>
       fs.existsSync(path.join(root, rel)) && fs.statSync(path.join(root, rel)).isFile(),
@@ -50,7 +52,7 @@ export function memoryProject(files: Record<string, string>): ProjectFiles {
       )
       .sort();
   return {
-    specs: () => under(SPECS_DIR, /\.ya?ml$/),
+    specs: () => under(SPECS_DIR, /\.ya?ml$/).filter((f) => f !== CONFIG_PATH),
     helpers: () => under(`${SPECS_DIR}/helpers`, /\/[a-z_][a-z0-9_]*\.py$/),
     fileExists: (rel) => rel in files,
     readFile: (rel) => files[rel],

@@ -79,7 +79,7 @@ class TaskType extends Type<TaskSpec> {
         "TASK_KIND",
         range,
         kindPairs.length === 0
-          ? `a task needs one kind key (${KIND_NAMES.join(", ")})${hint}`
+          ? `a task needs one kind key, such as glue.job or sagemaker.training (see docs/task-kinds.md)${hint}`
           : "a task has exactly one kind key; split it into two tasks",
       );
       return undefined;
@@ -161,6 +161,37 @@ const datasetType = t.object({
   ),
 });
 
+const functionType = t.object({
+  source: required(
+    t.located(
+      t.string({ pattern: /^[A-Za-z0-9_./-]+\.py$/, patternHint: "a .py file in the project" }),
+    ),
+    "The handler's file, e.g. lambdas/analyze_results.py.",
+  ),
+  handler: optional(
+    t.string({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: "a Python function name" }),
+    "The function in that file (default handler).",
+  ),
+  runtime: optional(
+    t.oneOf(["python3.11", "python3.12", "python3.13"] as const),
+    "Lambda runtime (default python3.11).",
+  ),
+  timeout: optional(duration(), "Lambda timeout (default 30s, at most 15m)."),
+  memory: optional(t.integer({ min: 128, max: 10240 }), "Memory in MB (default 256)."),
+});
+
+const topicType = t.object({
+  description: optional(t.string(), "Who listens, and why."),
+});
+
+const failureType = t.object({
+  topic: required(
+    t.located(name("topic name")),
+    "A topic under topics: that hears about failed runs.",
+  ),
+  subject: optional(t.string(), 'Subject (default: the pipeline id and "failed").'),
+});
+
 export const specType = t.object(
   {
     pipeline: required(t.located(pipelineId()), "The pipeline id; also the Airflow DAG id."),
@@ -183,12 +214,37 @@ export const specType = t.object(
       "Run parameters with types and defaults.",
     ),
     datasets: optional(t.record(datasetType, name("dataset name")), "Locations in the data lake."),
+    functions: optional(
+      t.record(functionType, name("function name")),
+      "Lambda functions the stack creates for lambda.invoke tasks.",
+    ),
+    topics: optional(
+      t.record(topicType, name("topic name")),
+      "SNS topics the stack creates for notify tasks and onFailure.",
+    ),
+    onFailure: optional(failureType, "Publish to a topic when a run fails."),
     tasks: required(t.record(new TaskType(), name("task id")), "The tasks, by id."),
   },
   { description: "A dagspec pipeline: compiled into one Airflow DAG." },
 );
 
 export type Spec = Infer<typeof specType>;
+export type FunctionSpec = Infer<typeof functionType>;
+
+/**
+ * Each task's upstream tasks: those in its `after`, and the gate whose branch it is. The
+ * locations point at where the dependency is written.
+ */
+export function upstreamOf(spec: Spec): Map<string, Located<string>[]> {
+  const out = new Map(spec.tasks.map((e) => [e.key, [...(e.value.after ?? [])]]));
+  for (const e of spec.tasks) {
+    const kind = KINDS[e.value.kind.value];
+    for (const branch of kind.branches?.(e.value.args as never) ?? []) {
+      out.get(branch.value)?.push({ value: e.key, range: branch.range });
+    }
+  }
+  return out;
+}
 export type ParamSpec = Infer<typeof paramType>;
 export type DatasetSpec = Infer<typeof datasetType>;
 

@@ -4,7 +4,8 @@
 
 import type { Document, Node } from "yaml";
 import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
-import { specType, type Spec } from "./spec";
+import { KINDS } from "./kinds";
+import { specType, upstreamOf, type Spec } from "./spec";
 
 export interface Validated {
   spec?: Spec;
@@ -21,7 +22,20 @@ export const RULES: Rule[] = [
     name: "every upstream task exists and is not the task itself",
     check(spec, report) {
       const ids = spec.tasks.map((e) => e.key);
+      // Branch targets of gates are checked here too: they are written in the gate's arguments.
       for (const task of spec.tasks) {
+        const kind = KINDS[task.value.kind.value];
+        for (const target of kind.branches?.(task.value.args as never) ?? []) {
+          if (!ids.includes(target.value)) {
+            report.error(
+              "UNKNOWN_TASK",
+              target.range,
+              `unknown task "${target.value}"${didYouMean(target.value, ids)}`,
+            );
+          } else if (target.value === task.key) {
+            report.error("CYCLE", target.range, `task "${task.key}" cannot run after itself`);
+          }
+        }
         for (const up of task.value.after ?? []) {
           if (up.value === task.key) {
             report.error("CYCLE", up.range, `task "${task.key}" cannot run after itself`);
@@ -39,9 +53,8 @@ export const RULES: Rule[] = [
   {
     name: "the task graph has no cycle",
     check(spec, report) {
-      const after = new Map(
-        spec.tasks.map((e) => [e.key, (e.value.after ?? []).map((a) => a.value)]),
-      );
+      const upstream = upstreamOf(spec);
+      const after = new Map([...upstream].map(([id, ups]) => [id, ups.map((u) => u.value)]));
       const state = new Map<string, "visiting" | "done">();
       const stack: string[] = [];
       const visit = (id: string): string[] | undefined => {
@@ -154,6 +167,20 @@ export const RULES: Rule[] = [
             `the default of param "${p.key}" is outside its minimum/maximum`,
           );
         }
+      }
+    },
+  },
+  {
+    name: "onFailure names a declared topic",
+    check(spec, report) {
+      const topic = spec.onFailure?.topic;
+      const topics = (spec.topics ?? []).map((t) => t.key);
+      if (topic && !topics.includes(topic.value)) {
+        report.error(
+          "UNKNOWN_REFERENCE",
+          topic.range,
+          `no topic "${topic.value}" under topics:${didYouMean(topic.value, topics)}`,
+        );
       }
     },
   },

@@ -20,3 +20,17 @@ export function crawlerVariable(pipelineId: string, dataset: string): string {
 export function glueJobVariable(pipelineId: string, task: string): string {
   return `${pipelineKey(pipelineId)}__${task}__glue_job`;
 }
+
+/** The stack's short name prefix for per-run SageMaker names and endpoints (at most 16 characters). */
+export const NAME_PREFIX = "name_prefix";
+export const SAGEMAKER_ROLE_ARN = "sagemaker_role_arn";
+/** Where in the lake bucket the stack uploads project files that jobs read (code resources). */
+export const CODE_PREFIX = "_dagspec/code/";
+
+export function lambdaVariable(pipelineId: string, fn: string): string {
+  return `${pipelineKey(pipelineId)}__${fn}__lambda`;
+}
+
+export function topicVariable(pipelineId: string, topic: string): string {
+  return `${pipelineKey(pipelineId)}__${topic}__sns_topic`;
+}

@@ -47,9 +47,20 @@ step drift node bin/dagspec compile --check
 step mocha npx mocha
 count "$log/mocha.out"
 
+# Airflow 2.10 (the default target): the committed generated-dags/.
 airflow=$(pyenv/ensure airflow-2.10) || failed_steps+=(pyenv-airflow-2.10)
-step pytest-airflow "$airflow/bin/python" -m pytest -q -p no:cacheprovider test/airflow
-count "$log/pytest-airflow.out"
+step pytest-airflow-2.10 "$airflow/bin/python" -m pytest -q -p no:cacheprovider test/airflow
+count "$log/pytest-airflow-2.10.out"
+
+# Airflow 3.0: the same specs compiled for it, imported in its own virtualenv, and checked
+# with ruff's Airflow 3 migration rules.
+dags30="$log/dags-airflow-3.0"
+step compile-airflow-3.0 node bin/dagspec compile --airflow 3.0 --out "$dags30"
+step ruff-air3 "$lint/bin/ruff" check --no-cache --preview --select AIR3 "$dags30" test/expected/valid-airflow3.0
+airflow3=$(pyenv/ensure airflow-3.0) || failed_steps+=(pyenv-airflow-3.0)
+step pytest-airflow-3.0 env DAGSPEC_DAGS="$dags30" DAGSPEC_AIRFLOW=3.0 \
+  "$airflow3/bin/python" -m pytest -q -p no:cacheprovider test/airflow
+count "$log/pytest-airflow-3.0.out"
 
 if [ -d test/glue ]; then
   glue=$(pyenv/ensure glue) || failed_steps+=(pyenv-glue)

@@ -16,6 +16,10 @@ def check(folder: str, expected: dict) -> dict:
     # Imported here so the module can be loaded without Airflow for its docstring.
     from airflow.models.dagbag import DagBag
 
+    # Airflow puts the DAG folder on sys.path before parsing (Airflow 3: the bundle root), so
+    # the runtime and helper modules shipped beside the DAGs import.
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     bag = DagBag(dag_folder=folder, include_examples=False, safe_mode=False)
     result: dict = {"import_errors": {}, "mismatches": [], "files": []}
     for path, error in sorted(bag.import_errors.items()):

@@ -6,7 +6,16 @@ import { KINDS } from "../kinds";
 import type { OperatorCall } from "../kinds/kind";
 import { SETTINGS_DEFAULTS } from "../spec";
 import { namesIn, printExpr, type Scope } from "./printer";
-import { Identifiers, py, pyString, unreachable, type PyExpr, type PyName } from "./python";
+import {
+  IMAGE_MACRO,
+  Identifiers,
+  py,
+  pyString,
+  unreachable,
+  type PyExpr,
+  type PyName,
+} from "./python";
+import { RUNTIME } from "../kinds/kind";
 
 const DATETIME = "datetime";
 const dt = (name: string): PyName => ({ module: DATETIME, name, style: "module" });
@@ -58,9 +67,48 @@ function operatorCall(task: TaskIR, target: AirflowTarget): OperatorCall {
       return KINDS["glue.job"].emit(op, target);
     case "python":
       return KINDS.python.emit(op, target);
+    case "sagemaker.training":
+      return KINDS["sagemaker.training"].emit(op, target);
+    case "sagemaker.processing":
+      return KINDS["sagemaker.processing"].emit(op, target);
+    case "sagemaker.model":
+      return KINDS["sagemaker.model"].emit(op, target);
+    case "sagemaker.transform":
+      return KINDS["sagemaker.transform"].emit(op, target);
+    case "sagemaker.endpoint":
+      return KINDS["sagemaker.endpoint"].emit(op, target);
+    case "sagemaker.register":
+      return KINDS["sagemaker.register"].emit(op, target);
+    case "lambda.invoke":
+      return KINDS["lambda.invoke"].emit(op, target);
+    case "sensor.s3":
+      return KINDS["sensor.s3"].emit(op, target);
+    case "metric.gate":
+      return KINDS["metric.gate"].emit(op, target);
+    case "approval":
+      return KINDS.approval.emit(op, target);
+    case "notify":
+      return KINDS.notify.emit(op, target);
+    case "trigger.dag":
+      return KINDS["trigger.dag"].emit(op, target);
     default:
       return unreachable(op);
   }
+}
+
+/** Whether any operator argument renders the image macro, which the DAG must then register. */
+function usesImages(calls: OperatorCall[]): boolean {
+  const walk = (e: PyExpr): boolean =>
+    e.kind === "template"
+      ? e.parts.some((p) => p.kind === "image")
+      : e.kind === "list"
+        ? e.items.some(walk)
+        : e.kind === "dict"
+          ? e.entries.some(([, v]) => walk(v))
+          : e.kind === "call"
+            ? [...e.args, ...e.kwargs.map(([, v]) => v)].some(walk)
+            : false;
+  return calls.some((c) => c.arguments.some(([, v]) => walk(v)));
 }
 
 /** A Markdown code fence longer than any run of backticks in the text. */
@@ -70,7 +118,7 @@ function fenced(text: string, lang: string): string {
   return `${fence}${lang}\n${text.endsWith("\n") ? text : text + "\n"}${fence}\n`;
 }
 
-function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
+function dagArgs(p: PipelineIR, target: AirflowTarget, images: boolean): [string, PyExpr][] {
   const [y, m, d] = p.startDate;
   const schedule = p.schedule.kind === "none" ? py.none() : py.str(p.schedule.value);
   const defaults: TaskSettings = { ...SETTINGS_DEFAULTS, ...p.defaults };
@@ -110,8 +158,35 @@ function dagArgs(p: PipelineIR, target: AirflowTarget): [string, PyExpr][] {
       ),
     ]);
   }
+  if (images) {
+    args.push([
+      "user_defined_macros",
+      py.dict([[IMAGE_MACRO, { kind: "name", ref: { module: RUNTIME, name: "image_uri" } }]]),
+    ]);
+  }
+  if (p.onFailure) {
+    args.push([
+      "on_failure_callback",
+      py.call(
+        { module: "airflow.providers.amazon.aws.notifications.sns", name: "SnsNotifier" },
+        [],
+        [
+          [
+            "target_arn",
+            { kind: "template", parts: [{ kind: "variable", name: p.onFailure.topicVariable }] },
+          ],
+          ["subject", py.str(p.onFailure.subject)],
+          ["message", py.str(FAILURE_MESSAGE)],
+        ],
+      ),
+    ]);
+  }
   return args;
 }
+
+/** Rendered when a run fails; the names in it are Airflow's, not the spec's. */
+const FAILURE_MESSAGE =
+  "Run {{ run_id }} of {{ dag.dag_id }} failed at task {{ ti.task_id }}. Log: {{ ti.log_url }}";
 
 function literal(v: string | number | boolean): PyExpr {
   if (typeof v === "string") return py.str(v);
@@ -125,9 +200,10 @@ export function header(sourcePath: string, sha256?: string): string {
 }
 
 export function emitDag(p: PipelineIR, target: AirflowTarget): string {
-  const dagCall = py.call(dagClass(target), [], dagArgs(p, target));
-  const tasks = p.tasks.map((task) => {
-    const call = operatorCall(task, target);
+  const calls = p.tasks.map((task) => operatorCall(task, target));
+  const dagCall = py.call(dagClass(target), [], dagArgs(p, target, usesImages(calls)));
+  const tasks = p.tasks.map((task, i) => {
+    const call = calls[i]!;
     const kwargs: [string, PyExpr][] = [
       ["task_id", py.str(task.id)],
       ...settingsArgs(task.settings),
@@ -160,7 +236,13 @@ export function emitDag(p: PipelineIR, target: AirflowTarget): string {
   for (const m of [...modules].sort()) lines.push(`import ${m}`);
   if (modules.size) lines.push("");
   for (const m of [...fromImports.keys()].sort()) {
-    lines.push(`from ${m} import ${[...fromImports.get(m)!].sort(importOrder).join(", ")}`);
+    const names = [...fromImports.get(m)!].sort(importOrder);
+    const line = `from ${m} import ${names.join(", ")}`;
+    lines.push(
+      line.length <= 100
+        ? line
+        : `from ${m} import (\n${names.map((n) => `    ${n},\n`).join("")})`,
+    );
   }
   lines.push("", `with ${printExpr(dagCall, scope, "", 5)} as dag:`);
   for (const { task, expr } of tasks) {

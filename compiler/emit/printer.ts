@@ -13,7 +13,8 @@ export interface Scope {
 
 export function printExpr(e: PyExpr, scope: Scope, indent: string, column = indent.length): string {
   const flat = printFlat(e, scope);
-  if (flat !== undefined && column + flat.length <= WIDTH) return flat;
+  // One column is kept for the comma that follows most expressions.
+  if (flat !== undefined && column + flat.length + 1 <= WIDTH) return flat;
   const inner = indent + INDENT;
   const block = (open: string, items: string[], close: string) =>
     items.length === 0
@@ -66,6 +67,8 @@ function printFlat(e: PyExpr, scope: Scope): string | undefined {
       return "None";
     case "name":
       return scope.local(e.ref);
+    case "attr":
+      return `${scope.local(e.base)}.${e.attr}`;
     case "list":
       return `[${e.items.map((x) => printFlat(x, scope)).join(", ")}]`;
     case "dict":
@@ -87,6 +90,9 @@ export function namesIn(e: PyExpr, out: PyName[] = []): PyName[] {
   switch (e.kind) {
     case "name":
       out.push(e.ref);
+      break;
+    case "attr":
+      out.push(e.base);
       break;
     case "call":
       out.push(e.callee);

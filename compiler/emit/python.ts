@@ -21,6 +21,8 @@ export type PyExpr =
   | { kind: "list"; items: PyExpr[] }
   | { kind: "dict"; entries: [string, PyExpr][] }
   | { kind: "name"; ref: PyName }
+  /** An attribute of an imported name, e.g. an enum member. */
+  | { kind: "attr"; base: PyName; attr: string }
   | { kind: "call"; callee: PyName; args: PyExpr[]; kwargs: [string, PyExpr][] };
 
 export const py = {
@@ -119,27 +121,90 @@ function hex(n: number, width: number): string {
 export function jinjaText(parts: TextPart[]): string {
   let out = "";
   parts.forEach((part, i) => {
-    switch (part.kind) {
-      case "literal": {
-        let text = part.text.replace(/[{\r]/g, (c) => (c === "{" ? "{{ '{' }}" : "{{ '\\r' }}"));
-        if (i === parts.length - 1 && text.endsWith("\n")) text = text.slice(0, -1) + "{{ '\\n' }}";
-        out += text;
-        break;
-      }
-      case "variable":
-        out += `{{ var.value.${part.name} }}`;
-        break;
-      case "param":
-        out += `{{ params.${part.name} }}`;
-        break;
-      case "context":
-        out += `{{ ${part.name} }}`;
-        break;
-      default:
-        unreachable(part);
+    if (part.kind !== "literal") {
+      out += `{{ ${partExpr(part)} }}`;
+      return;
     }
+    let text = part.text.replace(/[{\r]/g, (c) => (c === "{" ? "{{ '{' }}" : "{{ '\\r' }}"));
+    if (i === parts.length - 1 && text.endsWith("\n")) text = text.slice(0, -1) + "{{ '\\n' }}";
+    out += text;
   });
   return out;
+}
+
+/** The Jinja expression for a reference. Names in it are validated identifiers, never spec text. */
+function partExpr(part: Exclude<TextPart, { kind: "literal" }>): string {
+  switch (part.kind) {
+    case "variable":
+      return `var.value.${part.name}`;
+    case "param":
+      return `params.${part.name}`;
+    case "context":
+      return part.name;
+    case "xcom":
+      return `ti.xcom_pull(task_ids=${jinjaString(part.task)})${part.path.map((k) => `[${jinjaString(k)}]`).join("")}`;
+    case "image":
+      return `${IMAGE_MACRO}(${jinjaString(part.framework)}, ${jinjaString(part.version)})`;
+    default:
+      return unreachable(part);
+  }
+}
+
+/** The macro generated DAGs register to resolve SageMaker image URIs when a task runs. */
+export const IMAGE_MACRO = "dagspec_image_uri";
+
+/**
+ * A Jinja string literal whose value is exactly `s`. Jinja decodes escapes in string literals
+ * like Python's unicode-escape codec, so everything outside printable ASCII is escaped.
+ */
+export function jinjaString(s: string): string {
+  let out = "'";
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (ch === "\\" || ch === "'") out += `\\${ch}`;
+    else if (code >= 0x20 && code < 0x7f) out += ch;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return out + "'";
+}
+
+/** A Jinja expression that evaluates to `v`: text parts joined with `~`, lists and dicts as literals. */
+export function jinjaExpr(v: Value): string {
+  switch (v.kind) {
+    case "text": {
+      const parts = v.parts.map((p) =>
+        p.kind === "literal" ? jinjaString(p.text) : `(${partExpr(p)})`,
+      );
+      return parts.length === 1 ? parts[0]! : `(${parts.join(" ~ ")})`;
+    }
+    case "number":
+      return String(v.value);
+    case "boolean":
+      return v.value ? "true" : "false";
+    case "null":
+      return "none";
+    case "list":
+      return `[${v.items.map(jinjaExpr).join(", ")}]`;
+    case "map":
+      return `{${v.entries.map(([k, x]) => `${jinjaString(k)}: ${jinjaExpr(x)}`).join(", ")}}`;
+    default:
+      return unreachable(v);
+  }
+}
+
+/** Whether a value uses a reference that needs the image macro. */
+export function usesImageMacro(v: Value): boolean {
+  switch (v.kind) {
+    case "text":
+      return v.parts.some((p) => p.kind === "image");
+    case "list":
+      return v.items.some(usesImageMacro);
+    case "map":
+      return v.entries.some(([, x]) => usesImageMacro(x));
+    default:
+      return false;
+  }
 }
 
 // ---------------------------------------------------------------- identifiers

@@ -1,10 +1,10 @@
 import { py, templated } from "../emit/python";
 import type { Value } from "../ir";
 import { optional, required, t, type Infer } from "../schema";
-import { standardOperator, type TaskKind } from "./kind";
+import { RUNTIME, standardOperator, type TaskKind } from "./kind";
 
 export const HELPERS_DIR = "dags-src/helpers";
-export const RUNTIME_MODULE = "dagspec_runtime";
+export const RUNTIME_MODULE = RUNTIME;
 
 const args = t.object({
   callable: required(
@@ -30,6 +30,7 @@ export const python: TaskKind<"python", Infer<typeof args>> = {
   example:
     "check:\n  python:\n    callable: abalone_checks:count_rows\n    kwargs: { minimum: 100 }\n",
   args,
+  outputs: { result: [] },
   lower(a, cx) {
     const [module, fn] = a.callable.value.split(":") as [string, string];
     const file = `${HELPERS_DIR}/${module}.py`;

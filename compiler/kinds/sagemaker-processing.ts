@@ -1,0 +1,183 @@
+import { templated } from "../emit/python";
+import type { Value } from "../ir";
+import { optional, required, t, type Infer } from "../schema";
+import { name, template } from "../values";
+import { CODE_PREFIX, LAKE_BUCKET } from "../variables";
+import { AMAZON, type TaskKind } from "./kind";
+import {
+  compute,
+  computeShape,
+  image,
+  imageValue,
+  list,
+  lit,
+  map,
+  num,
+  perRunName,
+  roleArn,
+  tags,
+  templates,
+} from "./sagemaker-common";
+
+const CONTAINER = "/opt/ml/processing";
+
+const args = t.object({
+  image: required(image(), "Processing image: a full URI or { framework, version }."),
+  script: optional(
+    t.located(t.string()),
+    "A project file to run with python3, e.g. ml-scripts/evaluate.py.",
+  ),
+  arguments: optional(t.list(template()), "Arguments for the script or the image's entrypoint."),
+  inputs: optional(
+    t.record(template(), name("input name")),
+    `S3 URIs copied to ${CONTAINER}/input/<name>/ before the job.`,
+  ),
+  outputs: optional(
+    t.record(template(), name("output name")),
+    `S3 prefixes ${CONTAINER}/output/<name>/ is uploaded to after the job.`,
+  ),
+  environment: optional(
+    t.record(
+      template(),
+      t.string({ pattern: /^[A-Z_][A-Z0-9_]*$/, patternHint: "an environment variable name" }),
+    ),
+    "Environment variables.",
+  ),
+  ...computeShape,
+});
+
+/** A SageMaker processing job (evaluation, feature work) with a per-run name. */
+export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof args>> = {
+  kind: "sagemaker.processing",
+  summary: `Runs a SageMaker processing job: inputs under ${CONTAINER}/input/<name>/, outputs from ${CONTAINER}/output/<name>/. Output: job.`,
+  example: [
+    "evaluate:",
+    "  sagemaker.processing:",
+    '    image: { framework: sklearn, version: "1.2-1" }',
+    "    script: ml-scripts/evaluate.py",
+    "    inputs:",
+    "      model: ${tasks.train.model}",
+    "      test: ${datasets.curated.uri}test/",
+    "    outputs:",
+    "      evaluation: ${datasets.evaluation.uri}${run.ts}/",
+    "  after: [train]",
+    "",
+  ].join("\n"),
+  args,
+  outputs: { job: ["Processing", "ProcessingJobName"] },
+  lower(a, cx) {
+    const img = imageValue(a.image, cx);
+    const inputs = templates(a.inputs, cx);
+    const outputs = templates(a.outputs, cx);
+    const env = templates(a.environment, cx);
+    const argv: Value[] = [];
+    for (const arg of a.arguments ?? []) {
+      const v = cx.template(arg);
+      if (!v) return undefined;
+      argv.push(v);
+    }
+    if (!img || !inputs || !outputs || !env) return undefined;
+    const processingInputs = inputs.map(([input, uri]) =>
+      s3Input(input, uri, `${CONTAINER}/input/${input}`),
+    );
+    let entrypoint: Value | undefined;
+    if (a.script) {
+      if (!cx.fileExists(a.script.value)) {
+        cx.report.error("MISSING_FILE", a.script.range, `no such script: ${a.script.value}`);
+        return undefined;
+      }
+      cx.addResource({ kind: "code", path: a.script.value });
+      const file = a.script.value.split("/").pop()!;
+      const codeUri: Value = {
+        kind: "text",
+        parts: [
+          { kind: "literal", text: "s3://" },
+          { kind: "variable", name: LAKE_BUCKET },
+          { kind: "literal", text: `/${CODE_PREFIX}${a.script.value}` },
+        ],
+      };
+      processingInputs.push(s3Input("code", codeUri, `${CONTAINER}/input/code`));
+      entrypoint = list([lit("python3"), lit(`${CONTAINER}/input/code/${file}`)]);
+    }
+    const c = compute(a);
+    const config = map([
+      ["ProcessingJobName", perRunName(cx)],
+      [
+        "AppSpecification",
+        map([
+          ["ImageUri", img],
+          ["ContainerEntrypoint", entrypoint],
+          ["ContainerArguments", argv.length ? list(argv) : undefined],
+        ]),
+      ],
+      ["RoleArn", roleArn()],
+      ["ProcessingInputs", list(processingInputs)],
+      [
+        "ProcessingOutputConfig",
+        outputs.length
+          ? map([
+              [
+                "Outputs",
+                list(
+                  outputs.map(([output, uri]) =>
+                    map([
+                      ["OutputName", lit(output)],
+                      [
+                        "S3Output",
+                        map([
+                          ["S3Uri", uri],
+                          ["LocalPath", lit(`${CONTAINER}/output/${output}`)],
+                          ["S3UploadMode", lit("EndOfJob")],
+                        ]),
+                      ],
+                    ]),
+                  ),
+                ),
+              ],
+            ])
+          : undefined,
+      ],
+      [
+        "ProcessingResources",
+        map([
+          [
+            "ClusterConfig",
+            map([
+              ["InstanceType", lit(c.instanceType)],
+              ["InstanceCount", num(c.instanceCount)],
+              ["VolumeSizeInGB", num(c.volumeSizeGb)],
+            ]),
+          ],
+        ]),
+      ],
+      ["StoppingCondition", map([["MaxRuntimeInSeconds", num(c.maxRuntime)]])],
+      ["Environment", env.length ? map(env) : undefined],
+      ["Tags", tags(cx)],
+    ]);
+    return { kind: "sagemaker.processing", config };
+  },
+  emit: (op) => ({
+    operator: { module: `${AMAZON}.sagemaker`, name: "SageMakerProcessingOperator" },
+    arguments: [
+      ["config", templated(op.config)],
+      ["wait_for_completion", { kind: "bool", value: true }],
+      ["print_log", { kind: "bool", value: false }],
+    ],
+  }),
+};
+
+function s3Input(inputName: string, uri: Value, localPath: string): Value {
+  return map([
+    ["InputName", lit(inputName)],
+    [
+      "S3Input",
+      map([
+        ["S3Uri", uri],
+        ["LocalPath", lit(localPath)],
+        ["S3DataType", lit("S3Prefix")],
+        ["S3InputMode", lit("File")],
+        ["S3DataDistributionType", lit("FullyReplicated")],
+      ]),
+    ],
+  ]);
+}

@@ -1,0 +1,119 @@
+import { templated } from "../emit/python";
+import { optional, required, t, type Infer } from "../schema";
+import { name, template } from "../values";
+import { AMAZON, type TaskKind } from "./kind";
+import {
+  compute,
+  computeShape,
+  image,
+  imageValue,
+  list,
+  lit,
+  map,
+  num,
+  perRunName,
+  roleArn,
+  tags,
+  templates,
+} from "./sagemaker-common";
+
+const args = t.object({
+  image: required(image(), "Training image: a full URI or { framework, version }."),
+  inputs: required(
+    t.record(template(), name("channel name")),
+    "Channels (e.g. train, validation) and the S3 prefixes they read.",
+  ),
+  output: required(template(), "S3 prefix the model artifacts are written under."),
+  contentType: optional(t.string(), "Content type of every channel, e.g. text/csv."),
+  hyperparameters: optional(
+    t.record(
+      template(),
+      t.string({ pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: "letters, digits and _ . : -" }),
+    ),
+    "Hyperparameters, passed as strings.",
+  ),
+  ...computeShape,
+});
+
+/** A SageMaker training job with a per-run name; its model artifacts go to XCom. */
+export const sagemakerTraining: TaskKind<"sagemaker.training", Infer<typeof args>> = {
+  kind: "sagemaker.training",
+  summary:
+    "Runs a SageMaker training job and waits for it. Output: model (S3 URI of the artifacts), job.",
+  example: [
+    "train:",
+    "  sagemaker.training:",
+    '    image: { framework: xgboost, version: "1.7-1" }',
+    "    inputs:",
+    "      train: ${datasets.curated.uri}train/",
+    "    contentType: text/csv",
+    "    output: ${datasets.models.uri}",
+    "    hyperparameters: { objective: reg:squarederror, num_round: 100 }",
+    "",
+  ].join("\n"),
+  args,
+  outputs: {
+    model: ["Training", "ModelArtifacts", "S3ModelArtifacts"],
+    job: ["Training", "TrainingJobName"],
+  },
+  lower(a, cx) {
+    const img = imageValue(a.image, cx);
+    const inputs = templates(a.inputs, cx);
+    const output = cx.template(a.output);
+    const hyper = templates(a.hyperparameters, cx);
+    if (!img || !inputs || !output || !hyper) return undefined;
+    const c = compute(a);
+    const channels = inputs.map(([channel, uri]) =>
+      map([
+        ["ChannelName", lit(channel)],
+        [
+          "DataSource",
+          map([
+            [
+              "S3DataSource",
+              map([
+                ["S3DataType", lit("S3Prefix")],
+                ["S3Uri", uri],
+                ["S3DataDistributionType", lit("FullyReplicated")],
+              ]),
+            ],
+          ]),
+        ],
+        ["ContentType", a.contentType === undefined ? undefined : lit(a.contentType)],
+      ]),
+    );
+    const config = map([
+      ["TrainingJobName", perRunName(cx)],
+      [
+        "AlgorithmSpecification",
+        map([
+          ["TrainingImage", img],
+          ["TrainingInputMode", lit("File")],
+        ]),
+      ],
+      ["RoleArn", roleArn()],
+      ["InputDataConfig", list(channels)],
+      ["OutputDataConfig", map([["S3OutputPath", output]])],
+      [
+        "ResourceConfig",
+        map([
+          ["InstanceType", lit(c.instanceType)],
+          ["InstanceCount", num(c.instanceCount)],
+          ["VolumeSizeInGB", num(c.volumeSizeGb)],
+        ]),
+      ],
+      ["StoppingCondition", map([["MaxRuntimeInSeconds", num(c.maxRuntime)]])],
+      ["HyperParameters", hyper.length ? map(hyper) : undefined],
+      ["Tags", tags(cx)],
+    ]);
+    return { kind: "sagemaker.training", config };
+  },
+  emit: (op) => ({
+    operator: { module: `${AMAZON}.sagemaker`, name: "SageMakerTrainingOperator" },
+    arguments: [
+      ["config", templated(op.config)],
+      ["wait_for_completion", { kind: "bool", value: true }],
+      ["print_log", { kind: "bool", value: false }],
+    ],
+  }),
+};
