@@ -1,0 +1,210 @@
+import { expect } from "chai";
+import { ROOT } from "../helpers";
+import { BASE_CONFIG, REGION, runStack, type Recorded, type StackRun } from "./mocks";
+import { actionMatches, RULES } from "./rules";
+
+const PROVIDER = "urn:pulumi:dev::dagspec::pulumi:providers:aws::dagspec-dev::dagspec-dev-id";
+
+function rec(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  more: Partial<Recorded> = {},
+): Recorded {
+  return {
+    type,
+    name,
+    custom: true,
+    inputs,
+    state: inputs,
+    id: `${name}-id`,
+    parent: undefined,
+    provider: PROVIDER,
+    providers: {},
+    protect: false,
+    retainOnDelete: false,
+    dependsOn: [],
+    ...more,
+  };
+}
+
+const provider = rec(
+  "pulumi:providers:aws",
+  "dagspec-dev",
+  {
+    region: REGION,
+    defaultTags: JSON.stringify({ tags: { "dagspec:project": "dagspec", "dagspec:stack": "dev" } }),
+  },
+  { id: "dagspec-dev-id", provider: "" },
+);
+const policy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+/** A bucket that passes every bucket rule, with `change` applied to one of its parts. */
+function bucket(change: (parts: Record<string, Recorded>) => void = () => {}): Recorded[] {
+  const b = "bad-bucket";
+  const arn = `arn:aws:s3:::${b}`;
+  const parts: Record<string, Recorded> = {
+    bucket: rec("aws:s3/bucket:Bucket", b, { bucket: b }),
+    block: rec("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${b}-pab`, {
+      bucket: b,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }),
+    ownership: rec("aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${b}-own`, {
+      bucket: b,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    }),
+    encryption: rec(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      `${b}-sse`,
+      {
+        bucket: b,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+    ),
+    versioning: rec("aws:s3/bucketVersioning:BucketVersioning", `${b}-ver`, {
+      bucket: b,
+      versioningConfiguration: { status: "Enabled" },
+    }),
+    policy: rec("aws:s3/bucketPolicy:BucketPolicy", `${b}-pol`, {
+      bucket: b,
+      policy: policy({
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": false } },
+      }),
+    }),
+  };
+  change(parts);
+  return [provider, ...Object.values(parts)];
+}
+
+/** For every rule, resources that break it, and only that rule's part of the stack. */
+const COUNTEREXAMPLES: Record<string, Recorded[]> = {
+  "no policy allows * or service:* actions on every resource": [
+    provider,
+    rec("aws:iam/rolePolicy:RolePolicy", "p", {
+      policy: policy({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "*" }),
+    }),
+  ],
+  "no AWS managed *FullAccess or administrator policy is attached anywhere": [
+    provider,
+    rec("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", {
+      policyArn: "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
+    }),
+  ],
+  "every iam:PassRole grant names its roles and is conditioned on iam:PassedToService": [
+    provider,
+    rec("aws:iam/rolePolicy:RolePolicy", "p", {
+      policy: policy({ Effect: "Allow", Action: "iam:Pass*", Resource: "arn:aws:iam::1:role/x" }),
+    }),
+  ],
+  "every role can be assumed by AWS services only": [
+    provider,
+    rec("aws:iam/role:Role", "r", {
+      assumeRolePolicy: policy({
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "sts:AssumeRole",
+      }),
+    }),
+  ],
+  "every bucket blocks all four kinds of public access and disables ACLs": bucket((p) => {
+    p["block"]!.inputs["restrictPublicBuckets"] = false;
+  }),
+  "every bucket encrypts objects by default": bucket((p) => {
+    p["encryption"]!.inputs["rules"] = [
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } },
+    ];
+  }),
+  "every bucket is versioned": bucket((p) => {
+    p["versioning"]!.inputs["versioningConfiguration"] = { status: "Suspended" };
+  }),
+  "every bucket denies requests without TLS": bucket((p) => {
+    p["policy"]!.inputs["policy"] = policy({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:DeleteBucket",
+      Resource: "arn:aws:s3:::bad-bucket",
+    });
+  }),
+  "every log group has a retention and is encrypted with a customer key": [
+    provider,
+    rec("aws:cloudwatch/logGroup:LogGroup", "l", { name: "x", kmsKeyId: "k" }),
+  ],
+  "no security group accepts traffic from the internet": [
+    provider,
+    rec("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "i", {
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    }),
+  ],
+  "every AWS resource is created through the stack's provider, which tags it with the project and stack":
+    [
+      provider,
+      rec(
+        "aws:sqs/queue:Queue",
+        "q",
+        {},
+        { provider: "urn:pulumi:dev::dagspec::pulumi:providers:aws::default_7_48_0::x" },
+      ),
+    ],
+};
+
+describe("the security rules", () => {
+  const configurations: [string, Record<string, unknown>][] = [
+    ["with the default configuration", BASE_CONFIG],
+    [
+      "with every option switched",
+      {
+        ...BASE_CONFIG,
+        "dagspec:natStrategy": "none",
+        "dagspec:webserverAccessMode": "PUBLIC_ONLY",
+        "dagspec:protectLake": "false",
+        "dagspec:airflowVersion": "3.0.6",
+        "dagspec:environmentClass": "mw1.micro",
+        "dagspec:kmsKeyArn": `arn:aws:kms:${REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      },
+    ],
+  ];
+  for (const [when, config] of configurations) {
+    describe(`hold for the whole stack ${when}`, () => {
+      let run: StackRun;
+      before(async () => {
+        run = await runStack(ROOT, config);
+      });
+      for (const rule of RULES) {
+        it(rule.description, () => {
+          expect(rule.check(run.resources)).to.deep.equal([]);
+        });
+      }
+    });
+  }
+
+  describe("catch what they are written for", () => {
+    for (const rule of RULES) {
+      it(`${rule.description}: caught on a resource that breaks it`, () => {
+        const bad = COUNTEREXAMPLES[rule.description];
+        expect(bad, "no counterexample for this rule").to.be.an("array");
+        expect(rule.check(bad!)).to.have.length.greaterThan(0);
+      });
+    }
+
+    it("and a compliant bucket passes every bucket rule", () => {
+      for (const rule of RULES) expect(rule.check(bucket()), rule.description).to.deep.equal([]);
+    });
+  });
+
+  it("match IAM action wildcards the way IAM does", () => {
+    expect(actionMatches("iam:Pass*", "iam:PassRole")).to.equal(true);
+    expect(actionMatches("*", "iam:PassRole")).to.equal(true);
+    expect(actionMatches("IAM:passrole", "iam:PassRole")).to.equal(true);
+    expect(actionMatches("iam:Get*", "iam:PassRole")).to.equal(false);
+  });
+});

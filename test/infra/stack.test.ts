@@ -1,0 +1,883 @@
+// The whole stack under Pulumi's mocks, built from the repository's example specs.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { runtimeSource } from "../../cli/paths";
+import { compileProject } from "../../compiler/compile";
+import { diskProject } from "../../compiler/project";
+import { StackNames } from "../../infra/naming";
+import { locationListPrefixes, locationObjectArns } from "../../infra/policies";
+import { ROOT } from "../helpers";
+import {
+  ACCOUNT,
+  BASE_CONFIG,
+  INVOKES,
+  json,
+  ofType,
+  one,
+  REGION,
+  runStack,
+  type Recorded,
+  type StackRun,
+} from "./mocks";
+import { copyProject, editFile, removeProject } from "./project";
+
+interface Doc {
+  Statement: {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Principal?: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+  }[];
+}
+
+const LAKE = `dagspec-dev-lake-${ACCOUNT}-${REGION}`;
+const LOGS = `dagspec-dev-logs-${ACCOUNT}-${REGION}`;
+const AIRFLOW = `dagspec-dev-airflow-${ACCOUNT}-${REGION}`;
+const SCRIPTS = `dagspec-dev-scripts-${ACCOUNT}-${REGION}`;
+const S = (type: string) => `aws:s3/${type}`;
+const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+const forBucket = (run: StackRun, type: string, bucket: string) =>
+  one(run, S(type), (r) => r.inputs["bucket"] === bucket);
+const statement = (doc: Doc, sid: string) => {
+  const s = doc.Statement.find((x) => x.Sid === sid);
+  if (!s) throw new Error(`no statement ${sid}`);
+  return s;
+};
+const rolePolicy = (run: StackRun, name: string) =>
+  json<Doc>(one(run, "aws:iam/rolePolicy:RolePolicy", (r) => r.name === name).inputs["policy"]);
+const object = (run: StackRun, key: string) =>
+  one(run, S("bucketObjectv2:BucketObjectv2"), (r) => r.inputs["key"] === key);
+const environment = (run: StackRun) => one(run, "aws:mwaa/environment:Environment");
+
+// What the stack is built from: the repository's specs, compiled as the program compiles them.
+const compiled = compileProject(diskProject(ROOT), { target: "2.10", runtime: runtimeSource() });
+const { manifest } = compiled;
+const names = new StackNames({ project: "dagspec", stack: "dev" });
+const PIPELINE = "abalone-retrain";
+const locationsOf = (pipeline: string) =>
+  manifest.datasets.filter((d) => d.pipeline === pipeline).map((d) => d.location);
+
+describe("the stack, built from the example specs", function () {
+  let run: StackRun;
+  let key: Recorded;
+
+  before(async () => {
+    run = await runStack(ROOT);
+    key = one(run, "aws:kms/key:Key");
+  });
+
+  describe("the data lake", () => {
+    it("is a bucket named for the project, stack, account and region", () => {
+      expect(run.outputs.buckets.lake).to.equal(LAKE);
+      one(run, S("bucket:Bucket"), (r) => r.inputs["bucket"] === LAKE);
+    });
+
+    it("blocks all four kinds of public access", () => {
+      expect(
+        forBucket(run, "bucketPublicAccessBlock:BucketPublicAccessBlock", LAKE).inputs,
+      ).to.deep.include({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+    });
+
+    it("is versioned", () => {
+      expect(
+        forBucket(run, "bucketVersioning:BucketVersioning", LAKE).inputs["versioningConfiguration"],
+      ).to.deep.equal({ status: "Enabled" });
+    });
+
+    it("is encrypted with the stack's customer key, which rotates", () => {
+      expect(
+        forBucket(
+          run,
+          "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          LAKE,
+        ).inputs["rules"],
+      ).to.deep.equal([
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: key.state["arn"],
+          },
+          bucketKeyEnabled: true,
+        },
+      ]);
+      expect(key.inputs["enableKeyRotation"]).to.equal(true);
+    });
+
+    it("denies requests without TLS", () => {
+      const deny = statement(
+        json<Doc>(forBucket(run, "bucketPolicy:BucketPolicy", LAKE).inputs["policy"]),
+        "DenyInsecureTransport",
+      );
+      expect(deny).to.deep.include({ Effect: "Deny", Principal: "*", Action: "s3:*" });
+      expect(deny.Resource).to.deep.equal([`arn:aws:s3:::${LAKE}`, `arn:aws:s3:::${LAKE}/*`]);
+      expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": false } });
+    });
+
+    it("expires noncurrent versions after the configured days", async () => {
+      const rules = forBucket(
+        run,
+        "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        LAKE,
+      ).inputs["rules"] as Record<string, unknown>[];
+      expect(rules).to.deep.equal([
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { noncurrentDays: 90 },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ]);
+      const short = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:noncurrentVersionDays": "30" });
+      const shortRules = forBucket(
+        short,
+        "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        LAKE,
+      ).inputs["rules"] as Record<string, unknown>[];
+      expect(shortRules[0]!["noncurrentVersionExpiration"]).to.deep.equal({ noncurrentDays: 30 });
+    });
+
+    it("logs server access to a separate bucket", () => {
+      expect(forBucket(run, "bucketLogging:BucketLogging", LAKE).inputs).to.deep.include({
+        targetBucket: LOGS,
+        targetPrefix: "lake/",
+      });
+    });
+
+    it("is protected from deletion and kept, settings and key included, when the stack is destroyed", () => {
+      const lake = one(run, S("bucket:Bucket"), (r) => r.inputs["bucket"] === LAKE);
+      expect([lake.protect, lake.retainOnDelete, lake.inputs["forceDestroy"]]).to.deep.equal([
+        true,
+        true,
+        false,
+      ]);
+      const settings = run.resources.filter(
+        (r) => r.type.startsWith("aws:s3/bucket") && r.inputs["bucket"] === LAKE && r !== lake,
+      );
+      expect(settings).to.have.length(7);
+      for (const r of settings) expect(r.retainOnDelete, r.name).to.equal(true);
+      expect([key.protect, key.retainOnDelete]).to.deep.equal([true, true]);
+    });
+
+    it("keeps its access logs with it, while the rebuildable buckets go with the stack", () => {
+      const bucket = (name: string) =>
+        one(run, S("bucket:Bucket"), (r) => r.inputs["bucket"] === name);
+      expect([
+        bucket(LOGS).protect,
+        bucket(LOGS).retainOnDelete,
+        bucket(LOGS).inputs["forceDestroy"],
+      ]).to.deep.equal([true, true, false]);
+      for (const name of [SCRIPTS, AIRFLOW]) {
+        expect(
+          [bucket(name).protect, bucket(name).retainOnDelete, bucket(name).inputs["forceDestroy"]],
+          name,
+        ).to.deep.equal([false, false, true]);
+      }
+    });
+
+    it("can be left unprotected by configuration", async () => {
+      const open = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:protectLake": "false" });
+      const kept = open.resources.filter((r) => r.protect || r.retainOnDelete);
+      expect(kept.map((r) => r.name)).to.deep.equal([]);
+      expect(
+        one(open, S("bucket:Bucket"), (r) => r.inputs["bucket"] === LAKE).inputs["forceDestroy"],
+      ).to.equal(false);
+    });
+
+    it("holds no objects the stack put there: data arrives from outside", () => {
+      expect(
+        ofType(run, S("bucketObjectv2:BucketObjectv2")).filter((r) => r.inputs["bucket"] === LAKE),
+      ).to.deep.equal([]);
+    });
+  });
+
+  describe("the access log bucket", () => {
+    it("is encrypted with SSE-S3, as S3 requires of a log target", () => {
+      expect(
+        forBucket(
+          run,
+          "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          LOGS,
+        ).inputs["rules"],
+      ).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    });
+
+    it("takes logs only from the stack's own buckets through the S3 logging service", () => {
+      const doc = json<Doc>(forBucket(run, "bucketPolicy:BucketPolicy", LOGS).inputs["policy"]);
+      const allow = statement(doc, "AllowServerAccessLogs");
+      expect(allow.Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
+      expect(allow.Condition).to.deep.equal({
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+        ArnLike: { "aws:SourceArn": [AIRFLOW, LAKE, SCRIPTS].map((b) => `arn:aws:s3:::${b}`) },
+      });
+      statement(doc, "DenyInsecureTransport");
+    });
+
+    it("expires logs after the log retention", () => {
+      const rules = forBucket(
+        run,
+        "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        LOGS,
+      ).inputs["rules"] as Record<string, unknown>[];
+      expect(rules.map((r) => r["expiration"])).to.deep.include({ days: 365 });
+    });
+  });
+
+  describe("Glue", () => {
+    const crawler = () =>
+      one(
+        run,
+        "aws:glue/crawler:Crawler",
+        (r) => r.inputs["name"] === "dagspec-dev-abalone-retrain-survey",
+      );
+    const job = () =>
+      one(
+        run,
+        "aws:glue/job:Job",
+        (r) => r.inputs["name"] === "dagspec-dev-abalone-retrain-preprocess",
+      );
+
+    it("has one catalog database per manifest database, named for the stack", () => {
+      const databases = ofType(run, "aws:glue/catalogDatabase:CatalogDatabase").map(
+        (r) => r.inputs["name"],
+      );
+      expect(databases).to.deep.equal(manifest.databases.map((d) => names.glueDatabase(d.name)));
+      expect(databases).to.include("dagspec_dev_abalone");
+    });
+
+    it("has one crawler per crawled dataset, and none that the specs do not ask for", () => {
+      expect(
+        ofType(run, "aws:glue/crawler:Crawler")
+          .map((r) => r.inputs["name"])
+          .sort(),
+      ).to.deep.equal(
+        manifest.crawlers.map((c) => names.glueCrawler(c.pipeline, c.dataset)).sort(),
+      );
+    });
+
+    it("crawls the dataset's lake prefix into the stack's database, run by Airflow only", () => {
+      expect(crawler().inputs).to.deep.include({
+        databaseName: "dagspec_dev_abalone",
+        role: `arn:aws:iam::${ACCOUNT}:role/dagspec-dev-glue-abalone-retrain`,
+        securityConfiguration: "dagspec-dev-glue",
+      });
+      expect(crawler().inputs["s3Targets"]).to.deep.equal([{ path: `s3://${LAKE}/abalone/new/` }]);
+      expect(crawler().inputs["schemaChangePolicy"]).to.deep.equal({
+        updateBehavior: "UPDATE_IN_DATABASE",
+        deleteBehavior: "DEPRECATE_IN_DATABASE",
+      });
+      expect(crawler().inputs["recrawlPolicy"]).to.deep.equal({
+        recrawlBehavior: "CRAWL_EVERYTHING",
+      });
+      expect(crawler().inputs).not.to.have.property("schedule");
+    });
+
+    it("has one job per glue.job task, and none that the specs do not ask for", () => {
+      expect(
+        ofType(run, "aws:glue/job:Job")
+          .map((r) => r.inputs["name"])
+          .sort(),
+      ).to.deep.equal(manifest.glueJobs.map((j) => names.glueJob(j.pipeline, j.task)).sort());
+    });
+
+    it("gives each job the spec's settings, logging, metrics and bookmarks option", () => {
+      expect(job().inputs).to.deep.include({
+        glueVersion: "5.0",
+        workerType: "G.1X",
+        numberOfWorkers: 2,
+        timeout: 30,
+        maxRetries: 0,
+        securityConfiguration: "dagspec-dev-glue",
+      });
+      expect(job().inputs["command"]).to.deep.equal({
+        name: "glueetl",
+        pythonVersion: "3",
+        scriptLocation: `s3://${SCRIPTS}/glue-jobs/abalone_preprocess.py`,
+      });
+      expect(job().inputs["defaultArguments"]).to.deep.equal({
+        "--job-language": "python",
+        "--job-bookmark-option": "job-bookmark-disable",
+        "--enable-metrics": "true",
+        "--enable-continuous-cloudwatch-log": "true",
+        "--continuous-log-logGroup": "/aws-glue/dagspec/dev/abalone_retrain/preprocess",
+        "--extra-py-files": `s3://${SCRIPTS}/glue-jobs/dagspec_glue.zip`,
+      });
+    });
+
+    it("uploads every job script from the project", () => {
+      for (const script of new Set(manifest.glueJobs.map((j) => j.script))) {
+        const uploaded = object(run, script);
+        expect(uploaded.inputs["bucket"]).to.equal(SCRIPTS);
+        expect(uploaded.inputs["content"]).to.equal(
+          fs.readFileSync(path.join(ROOT, script), "utf8"),
+        );
+      }
+    });
+
+    it("ships the job's package as a zip of its Python files, without the local awsglue shim", () => {
+      const zip = object(run, "glue-jobs/dagspec_glue.zip");
+      const assets = (zip.inputs["source"] as { assets: Record<string, { text: string }> }).assets;
+      const expected = fs
+        .readdirSync(path.join(ROOT, "glue-jobs/dagspec_glue"))
+        .filter((f) => f.endsWith(".py"))
+        .map((f) => `dagspec_glue/${f}`);
+      expect(Object.keys(assets).sort()).to.deep.equal(expected.sort());
+      expect(assets["dagspec_glue/__init__.py"]!.text).to.equal(
+        fs.readFileSync(path.join(ROOT, "glue-jobs/dagspec_glue/__init__.py"), "utf8"),
+      );
+      const keys = ofType(run, S("bucketObjectv2:BucketObjectv2")).map((r) =>
+        String(r.inputs["key"]),
+      );
+      expect(keys.filter((k) => k.includes("local/") || k.includes("awsglue"))).to.deep.equal([]);
+    });
+
+    it("encrypts S3 output, CloudWatch logs and bookmarks with the stack key", () => {
+      const keyArn = key.state["arn"];
+      expect(
+        one(run, "aws:glue/securityConfiguration:SecurityConfiguration").inputs[
+          "encryptionConfiguration"
+        ],
+      ).to.deep.equal({
+        s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: keyArn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: keyArn },
+      });
+    });
+
+    it("keeps each job's continuous log for the log retention, encrypted", () => {
+      const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((r) =>
+        String(r.inputs["name"]).startsWith("/aws-glue/"),
+      );
+      expect(groups).to.have.length(manifest.glueJobs.length);
+      for (const g of groups)
+        expect(g.inputs).to.deep.include({ retentionInDays: 365, kmsKeyId: key.state["arn"] });
+    });
+
+    it("runs as a pipeline role limited to that pipeline's dataset prefixes", () => {
+      const doc = rolePolicy(run, `glue-${PIPELINE}-policy`);
+      const lake = `arn:aws:s3:::${LAKE}`;
+      expect(statement(doc, "LakeObjects").Resource).to.deep.equal(
+        locationObjectArns(lake, locationsOf(PIPELINE)),
+      );
+      expect(statement(doc, "LakeObjects").Resource).to.include.members([
+        `${lake}/abalone/new/*`,
+        `${lake}/abalone/raw/abalone.data`,
+        `${lake}/abalone/curated/*`,
+      ]);
+      expect(statement(doc, "LakeList").Condition).to.deep.equal({
+        StringLike: { "s3:prefix": locationListPrefixes(locationsOf(PIPELINE)) },
+      });
+    });
+
+    it("lets the pipeline role use the catalog of its own databases only, its logs and the key", () => {
+      const doc = rolePolicy(run, `glue-${PIPELINE}-policy`);
+      const glue = `arn:aws:glue:${REGION}:${ACCOUNT}`;
+      expect(statement(doc, "Catalog").Resource).to.deep.equal([
+        `${glue}:catalog`,
+        `${glue}:database/dagspec_dev_abalone`,
+        `${glue}:table/dagspec_dev_abalone/*`,
+      ]);
+      expect(statement(doc, "Logs").Resource).to.equal(
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/*`,
+      );
+      expect(statement(doc, "StackKey").Resource).to.equal(key.state["arn"]);
+      expect(statement(doc, "JobScripts").Resource).to.deep.equal([
+        `arn:aws:s3:::${SCRIPTS}/glue-jobs/abalone_preprocess.py`,
+        `arn:aws:s3:::${SCRIPTS}/glue-jobs/dagspec_glue.zip`,
+      ]);
+    });
+
+    it("trusts the Glue service only", () => {
+      const role = one(run, "aws:iam/role:Role", (r) => r.name === `glue-${PIPELINE}-role`);
+      expect(json<Doc>(role.inputs["assumeRolePolicy"]).Statement).to.deep.equal([
+        { Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]);
+    });
+  });
+
+  describe("the SageMaker execution role", () => {
+    const role = () => one(run, "aws:iam/role:Role", (r) => r.name === "sagemaker-role");
+
+    it("exists even before a spec runs SageMaker, trusted by SageMaker from this account only", () => {
+      expect(role().inputs["name"]).to.equal("dagspec-dev-sagemaker");
+      expect(json<Doc>(role().inputs["assumeRolePolicy"]).Statement[0]!.Condition).to.deep.equal({
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+      });
+    });
+
+    it("reaches only the lake prefixes the pipelines use, ECR images, its logs and the key", () => {
+      const doc = rolePolicy(run, "sagemaker-policy");
+      const all = new Set(manifest.datasets.map((d) => JSON.stringify(d.location)));
+      expect(statement(doc, "LakeObjects").Resource).to.have.length(all.size);
+      expect(statement(doc, "EcrPull").Resource).to.equal(`arn:aws:ecr:${REGION}:*:repository/*`);
+      expect(statement(doc, "Logs").Resource).to.equal(
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/*`,
+      );
+      expect(statement(doc, "StackKeyThroughS3").Resource).to.equal(key.state["arn"]);
+    });
+
+    it("has no managed policy attached", () => {
+      expect(role().inputs).not.to.have.property("managedPolicyArns");
+      expect(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+    });
+  });
+
+  describe("the MWAA network", () => {
+    const vpc = () => one(run, "awsx:ec2:Vpc");
+
+    it("is an awsx VPC with two private subnets in two zones, public subnets for one NAT gateway", () => {
+      expect(vpc().custom).to.equal(false);
+      expect(vpc().inputs).to.deep.include({
+        numberOfAvailabilityZones: 2,
+        subnetStrategy: "Auto",
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+      });
+      expect(vpc().inputs["subnetSpecs"]).to.deep.equal([{ type: "Private" }, { type: "Public" }]);
+      expect(vpc().inputs["natGateways"]).to.deep.equal({ strategy: "Single" });
+    });
+
+    it("keeps S3 traffic on a gateway endpoint", () => {
+      expect(vpc().inputs["vpcEndpointSpecs"]).to.deep.equal([
+        { serviceName: `com.amazonaws.${REGION}.s3`, vpcEndpointType: "Gateway" },
+      ]);
+    });
+
+    it("puts the environment in the two private subnets", () => {
+      expect(
+        (environment(run).inputs["networkConfiguration"] as { subnetIds: string[] }).subnetIds,
+      ).to.deep.equal(["subnet-private-0", "subnet-private-1"]);
+    });
+
+    it("has a security group whose members may talk to each other, and nobody else in", () => {
+      const sg = one(run, "aws:ec2/securityGroup:SecurityGroup");
+      const ingress = one(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+      expect(ingress.inputs).to.deep.include({
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: sg.id,
+        ipProtocol: "-1",
+      });
+      expect(
+        (environment(run).inputs["networkConfiguration"] as { securityGroupIds: string[] })
+          .securityGroupIds,
+      ).to.deep.equal([sg.id]);
+    });
+
+    it("has a NAT gateway per zone with natStrategy onePerAz", async () => {
+      const perAz = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:natStrategy": "onePerAz" });
+      expect(one(perAz, "awsx:ec2:Vpc").inputs["natGateways"]).to.deep.equal({
+        strategy: "OnePerAz",
+      });
+    });
+
+    it("reaches AWS through interface endpoints, not the internet, with natStrategy none", async () => {
+      const closed = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:natStrategy": "none" });
+      const v = one(closed, "awsx:ec2:Vpc");
+      expect(v.inputs["natGateways"]).to.deep.equal({ strategy: "None" });
+      expect(v.inputs["subnetSpecs"]).to.deep.equal([{ type: "Private" }]);
+      const endpoints = ofType(closed, "aws:ec2/vpcEndpoint:VpcEndpoint").map((r) =>
+        String(r.inputs["serviceName"]).replace(`com.amazonaws.${REGION}.`, ""),
+      );
+      expect(endpoints.sort()).to.deep.equal(
+        [
+          "airflow.api",
+          "airflow.env",
+          "airflow.ops",
+          "ecr.api",
+          "ecr.dkr",
+          "glue",
+          "kms",
+          "logs",
+          "monitoring",
+          "sqs",
+          "ssm",
+          "sts",
+        ].sort(),
+      );
+      expect(object(closed, "requirements.txt").inputs["content"]).not.to.match(/^-c /m);
+    });
+  });
+
+  describe("the MWAA environment", () => {
+    it("runs the configured Airflow version, class, workers and schedulers", () => {
+      expect(environment(run).inputs).to.deep.include({
+        name: "dagspec-dev",
+        airflowVersion: "2.10.3",
+        environmentClass: "mw1.small",
+        minWorkers: 1,
+        maxWorkers: 5,
+        schedulers: 2,
+        weeklyMaintenanceWindowStart: "SUN:03:00",
+        webserverAccessMode: "PRIVATE_ONLY",
+        kmsKey: key.state["arn"],
+        dagS3Path: "dags",
+        requirementsS3Path: "requirements.txt",
+      });
+    });
+
+    it("reads its DAGs from a separate, private, versioned, encrypted source bucket", () => {
+      expect(environment(run).inputs["sourceBucketArn"]).to.equal(`arn:aws:s3:::${AIRFLOW}`);
+      expect(
+        forBucket(run, "bucketVersioning:BucketVersioning", AIRFLOW).inputs[
+          "versioningConfiguration"
+        ],
+      ).to.deep.equal({ status: "Enabled" });
+      expect(
+        forBucket(run, "bucketPublicAccessBlock:BucketPublicAccessBlock", AIRFLOW).inputs[
+          "restrictPublicBuckets"
+        ],
+      ).to.equal(true);
+    });
+
+    it("gets one object per file of generated-dags/, keyed by its path", () => {
+      const dags = ofType(run, S("bucketObjectv2:BucketObjectv2")).filter((r) =>
+        String(r.inputs["key"]).startsWith("dags/"),
+      );
+      const files: string[] = [];
+      const walk = (rel: string) => {
+        for (const e of fs.readdirSync(path.join(ROOT, "generated-dags", rel), {
+          withFileTypes: true,
+        })) {
+          if (e.name === "__pycache__") continue;
+          if (e.isDirectory()) walk(path.posix.join(rel, e.name));
+          else files.push(path.posix.join(rel, e.name));
+        }
+      };
+      walk("");
+      expect(dags.map((r) => r.inputs["key"]).sort()).to.deep.equal(
+        files.map((f) => `dags/${f}`).sort(),
+      );
+      for (const f of files) {
+        expect(object(run, `dags/${f}`).inputs["content"], f).to.equal(
+          fs.readFileSync(path.join(ROOT, "generated-dags", f), "utf8"),
+        );
+      }
+      expect(object(run, "dags/abalone_retrain.py").inputs["bucket"]).to.equal(AIRFLOW);
+    });
+
+    it("uploads the DAGs it compiles, which equal the committed folder", () => {
+      for (const [file, text] of compiled.dags)
+        expect(object(run, `dags/${file}`).inputs["content"]).to.equal(text);
+    });
+
+    it("installs requirements.txt by object version, with Airflow's constraints", () => {
+      const requirements = object(run, "requirements.txt");
+      expect(environment(run).inputs["requirementsS3ObjectVersion"]).to.equal(
+        requirements.state["versionId"],
+      );
+      expect(requirements.inputs["content"]).to.include(
+        "-c https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt",
+      );
+    });
+
+    it("sends all five log types at INFO to log groups it keeps for the retention, encrypted", () => {
+      const logging = environment(run).inputs["loggingConfiguration"] as Record<string, unknown>;
+      expect(Object.keys(logging).sort()).to.deep.equal([
+        "dagProcessingLogs",
+        "schedulerLogs",
+        "taskLogs",
+        "webserverLogs",
+        "workerLogs",
+      ]);
+      for (const v of Object.values(logging))
+        expect(v).to.deep.equal({ enabled: true, logLevel: "INFO" });
+      const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((r) =>
+        String(r.inputs["name"]).startsWith("airflow-"),
+      );
+      expect(groups.map((g) => g.inputs["name"]).sort()).to.deep.equal(
+        ["DAGProcessing", "Scheduler", "Task", "WebServer", "Worker"].map(
+          (t) => `airflow-dagspec-dev-${t}`,
+        ),
+      );
+      for (const g of groups)
+        expect(g.inputs).to.deep.include({ retentionInDays: 365, kmsKeyId: key.state["arn"] });
+    });
+
+    it("reads Airflow Variables and connections from the stack's SSM prefix", () => {
+      const options = environment(run).inputs["airflowConfigurationOptions"] as Record<
+        string,
+        string
+      >;
+      expect(options["secrets.backend"]).to.equal(
+        "airflow.providers.amazon.aws.secrets.systems_manager.SystemsManagerParameterStoreBackend",
+      );
+      expect(JSON.parse(options["secrets.backend_kwargs"]!)).to.deep.equal({
+        connections_prefix: "/dagspec/dev/connections",
+        variables_prefix: "/dagspec/dev/variables",
+      });
+    });
+
+    it("can serve a public Airflow UI when configured", async () => {
+      const open = await runStack(ROOT, {
+        ...BASE_CONFIG,
+        "dagspec:webserverAccessMode": "PUBLIC_ONLY",
+      });
+      expect(environment(open).inputs["webserverAccessMode"]).to.equal("PUBLIC_ONLY");
+    });
+
+    it("uses an existing KMS key instead of creating one when given its ARN", async () => {
+      const arn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      const existing = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:kmsKeyArn": arn });
+      expect(ofType(existing, "aws:kms/key:Key")).to.deep.equal([]);
+      expect(environment(existing).inputs["kmsKey"]).to.equal(arn);
+    });
+  });
+
+  describe("the MWAA execution role", () => {
+    const doc = () => rolePolicy(run, "airflow-policy");
+
+    it("is trusted by MWAA for this environment only", () => {
+      const role = one(run, "aws:iam/role:Role", (r) => r.name === "airflow-role");
+      expect(json<Doc>(role.inputs["assumeRolePolicy"]).Statement[0]).to.deep.include({
+        Principal: { Service: ["airflow.amazonaws.com", "airflow-env.amazonaws.com"] },
+      });
+    });
+
+    it("has MWAA's documented minimum, scoped to this environment", () => {
+      expect(statement(doc(), "PublishMetrics").Resource).to.equal(
+        `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/dagspec-dev`,
+      );
+      expect(statement(doc(), "SourceBucket").Resource).to.deep.equal([
+        `arn:aws:s3:::${AIRFLOW}`,
+        `arn:aws:s3:::${AIRFLOW}/*`,
+      ]);
+      expect(statement(doc(), "EnvironmentLogs").Resource).to.equal(
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-dagspec-dev-*`,
+      );
+      expect(statement(doc(), "CeleryQueue").Resource).to.equal(
+        `arn:aws:sqs:${REGION}:*:airflow-celery-*`,
+      );
+      expect(statement(doc(), "StackKeyThroughSqsAndS3").Condition).to.deep.equal({
+        StringLike: {
+          "kms:ViaService": [`sqs.${REGION}.amazonaws.com`, `s3.${REGION}.amazonaws.com`],
+        },
+      });
+    });
+
+    it("may run the stack's crawlers and Glue jobs and nothing else of Glue", () => {
+      const glue = `arn:aws:glue:${REGION}:${ACCOUNT}`;
+      expect(statement(doc(), "RunCrawlers")).to.deep.include({
+        Action: ["glue:GetCrawler", "glue:StartCrawler"],
+        Resource: manifest.crawlers.map(
+          (c) => `${glue}:crawler/${names.glueCrawler(c.pipeline, c.dataset)}`,
+        ),
+      });
+      expect(statement(doc(), "RunCrawlers").Resource).to.include(
+        `${glue}:crawler/dagspec-dev-abalone-retrain-survey`,
+      );
+      expect(statement(doc(), "RunGlueJobs")).to.deep.include({
+        Action: ["glue:GetJob", "glue:StartJobRun", "glue:GetJobRun"],
+        Resource: manifest.glueJobs.map((j) => `${glue}:job/${names.glueJob(j.pipeline, j.task)}`),
+      });
+      expect(statement(doc(), "RunGlueJobs").Resource).to.include(
+        `${glue}:job/dagspec-dev-abalone-retrain-preprocess`,
+      );
+      const glueActions = doc()
+        .Statement.flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith("glue:"));
+      expect(glueActions.sort()).to.deep.equal([
+        "glue:GetCrawler",
+        "glue:GetCrawlerMetrics",
+        "glue:GetJob",
+        "glue:GetJobRun",
+        "glue:StartCrawler",
+        "glue:StartJobRun",
+      ]);
+    });
+
+    it("may read and write the lake only where helper tasks look", () => {
+      const objects = statement(doc(), "HelperDataObjects").Resource;
+      expect(objects).to.include(`arn:aws:s3:::${LAKE}/abalone/curated/*`);
+      expect(objects).not.to.include(`arn:aws:s3:::${LAKE}/abalone/raw/abalone.data`);
+    });
+
+    it("may read the variables and connections under the stack's prefix only", () => {
+      expect(statement(doc(), "SecretsBackend")).to.deep.include({
+        Action: "ssm:GetParameter",
+        Resource: [
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dagspec/dev/variables/*`,
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dagspec/dev/connections/*`,
+        ],
+      });
+    });
+
+    it("may not pass roles or call SageMaker while no manifest entry needs SageMaker", () => {
+      const actions = doc().Statement.flatMap((s) => list(s.Action));
+      expect(
+        actions.filter((a) => a.startsWith("iam:") || a.startsWith("sagemaker:")),
+      ).to.deep.equal([]);
+    });
+  });
+
+  describe("the Airflow Variables", () => {
+    const parameters = () =>
+      Object.fromEntries(
+        ofType(run, "aws:ssm/parameter:Parameter").map((r): [string, Record<string, unknown>] => [
+          String(r.inputs["name"]),
+          r.inputs,
+        ]),
+      );
+
+    it("are one SSM parameter per variable the DAGs read, under the stack's prefix", () => {
+      expect(Object.keys(parameters()).sort()).to.deep.equal(
+        manifest.variables.map((v) => `/dagspec/dev/variables/${v}`).sort(),
+      );
+      for (const p of Object.values(parameters())) expect(p["type"]).to.equal("String");
+    });
+
+    it("hold the real names of the stack's resources", () => {
+      const value = (v: string) => parameters()[`/dagspec/dev/variables/${v}`]?.["value"];
+      expect(value("lake_bucket")).to.equal(LAKE);
+      expect(value("glue_database__abalone")).to.equal("dagspec_dev_abalone");
+      expect(value("abalone_retrain__survey__crawler")).to.equal(
+        "dagspec-dev-abalone-retrain-survey",
+      );
+      expect(value("abalone_retrain__preprocess__glue_job")).to.equal(
+        "dagspec-dev-abalone-retrain-preprocess",
+      );
+    });
+  });
+
+  describe("the outputs", () => {
+    it("give the Airflow UI, the environment and the bucket names", () => {
+      const o = run.outputs;
+      expect(o.webserverUrl).to.match(/^https:\/\/.+\.airflow\.amazonaws\.com$/);
+      expect(o.environmentName).to.equal("dagspec-dev");
+      expect(o.buckets).to.deep.equal({
+        lake: LAKE,
+        logs: LOGS,
+        scripts: SCRIPTS,
+        airflow: AIRFLOW,
+      });
+    });
+
+    it("give the role ARNs, crawler and job names", () => {
+      const o = run.outputs;
+      expect(o.roles.mwaa).to.equal(`arn:aws:iam::${ACCOUNT}:role/dagspec-dev-mwaa`);
+      expect(o.roles.sagemaker).to.equal(`arn:aws:iam::${ACCOUNT}:role/dagspec-dev-sagemaker`);
+      expect(o.roles.glue[PIPELINE]).to.equal(
+        `arn:aws:iam::${ACCOUNT}:role/dagspec-dev-glue-abalone-retrain`,
+      );
+      expect(Object.keys(o.crawlers).sort()).to.deep.equal(
+        manifest.crawlers.map((c) => c.variable).sort(),
+      );
+      expect(o.crawlers["abalone_retrain__survey__crawler"]).to.equal(
+        "dagspec-dev-abalone-retrain-survey",
+      );
+      expect(Object.keys(o.jobs).sort()).to.deep.equal(
+        manifest.glueJobs.map((j) => j.variable).sort(),
+      );
+      expect(o.jobs["abalone_retrain__preprocess__glue_job"]).to.equal(
+        "dagspec-dev-abalone-retrain-preprocess",
+      );
+    });
+
+    it("give a command per pipeline that triggers its DAG", () => {
+      const o = run.outputs;
+      expect(Object.keys(o.triggerCommands)).to.deep.equal(
+        compiled.pipelines.map((p) => p.id).sort(),
+      );
+      expect(o.triggerCommands[PIPELINE]).to.include(
+        "aws mwaa create-cli-token --name dagspec-dev --region eu-west-1",
+      );
+      expect(o.triggerCommands[PIPELINE]).to.include("'dags trigger abalone-retrain'");
+    });
+  });
+
+  describe("the program", () => {
+    it("calls no provider function but the caller identity and the partition", () => {
+      expect(run.invokes).to.deep.equal(Object.keys(INVOKES).sort());
+    });
+
+    it("tags every resource with the project, the stack and the configured tags", async () => {
+      const tagged = await runStack(ROOT, {
+        ...BASE_CONFIG,
+        "dagspec:tags": '{"team":"ml-platform"}',
+      });
+      const provider = one(tagged, "pulumi:providers:aws");
+      expect(json(provider.inputs["defaultTags"])).to.deep.equal({
+        tags: { "dagspec:project": "dagspec", "dagspec:stack": "dev", team: "ml-platform" },
+      });
+      expect(provider.inputs["region"]).to.equal(REGION);
+    });
+
+    it("gives two stacks in one account no name in common", async () => {
+      const prod = await runStack(ROOT, BASE_CONFIG, "prod");
+      const names = (r: StackRun) =>
+        r.resources
+          .filter((x) => x.custom)
+          .map((x) => (x.type === S("bucket:Bucket") ? x.inputs["bucket"] : x.inputs["name"]))
+          .filter((n): n is string => typeof n === "string");
+      const ours = names(run);
+      expect(ours.length).to.be.greaterThan(20);
+      const shared = names(prod).filter((n) => ours.includes(n));
+      expect(shared).to.deep.equal([]);
+    });
+
+    it("compiles for Airflow 3.0 on an Airflow 3.0.6 environment", async () => {
+      const v3 = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:airflowVersion": "3.0.6" });
+      const compiled = compileProject(diskProject(ROOT), {
+        target: "3.0",
+        runtime: runtimeSource(),
+      });
+      expect(object(v3, "dags/abalone_retrain.py").inputs["content"]).to.equal(
+        compiled.dags.get("abalone_retrain.py"),
+      );
+      expect(environment(v3).inputs["airflowVersion"]).to.equal("3.0.6");
+      expect(object(v3, "requirements.txt").inputs["content"]).to.include(
+        "constraints-3.0.6/constraints-3.12.txt",
+      );
+      expect(environment(v3).inputs["requirementsS3ObjectVersion"]).not.to.equal(
+        environment(run).inputs["requirementsS3ObjectVersion"],
+      );
+    });
+
+    it("refuses a generated-dags/ folder that does not match the specs, naming the file", async () => {
+      const root = copyProject();
+      try {
+        editFile(root, "generated-dags/abalone_retrain.py", (t) => t + "# edited by hand\n");
+        let error: unknown;
+        await runStack(root).catch((e: unknown) => (error = e));
+        expect(String(error)).to.match(
+          /generated-dags\/ does not match dags-src\/ \(different abalone_retrain\.py\)/,
+        );
+      } finally {
+        removeProject(root);
+      }
+    });
+
+    it("refuses specs that do not compile, showing the diagnostics", async () => {
+      const root = copyProject();
+      try {
+        editFile(root, "dags-src/abalone-retrain.yaml", (t) =>
+          t.replace("dataset: survey", "dataset: surveys"),
+        );
+        let error: unknown;
+        await runStack(root).catch((e: unknown) => (error = e));
+        expect(String(error)).to.match(
+          /the specs do not compile:\ndags-src\/abalone-retrain\.yaml:\d+:\d+ /,
+        );
+      } finally {
+        removeProject(root);
+      }
+    });
+
+    it("refuses invalid configuration before declaring any resource", async () => {
+      let error: unknown;
+      await runStack(ROOT, { ...BASE_CONFIG, "dagspec:environmentClass": "mw1.huge" }).catch(
+        (e: unknown) => (error = e),
+      );
+      expect(String(error)).to.include("dagspec:environmentClass");
+    });
+  });
+});
