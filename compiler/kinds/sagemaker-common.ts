@@ -6,7 +6,8 @@ import type { TextPart, Value } from "../ir";
 import { Type, optional, required, t, wrongType, type ReadContext } from "../schema";
 import { TemplateType, duration, type Template } from "../values";
 import { NAME_PREFIX, SAGEMAKER_ROLE_ARN } from "../variables";
-import type { LowerContext } from "./kind";
+import { templated } from "../emit/python";
+import { AMAZON, type LowerContext, type OperatorCall } from "./kind";
 
 /** Frameworks whose image URI the runtime resolves per region (dagspec_runtime.IMAGE_REPOSITORIES). */
 export const IMAGE_FRAMEWORKS = [
@@ -84,6 +85,31 @@ export function compute(a: {
     volumeSizeGb: a.volumeSizeGb ?? 30,
     maxRuntime: a.maxRuntime ?? 3600,
   };
+}
+
+/** InstanceType, InstanceCount and VolumeSizeInGB, as training and processing jobs take them. */
+export function instances(c: ReturnType<typeof compute>): Value {
+  return map([
+    ["InstanceType", lit(c.instanceType)],
+    ["InstanceCount", num(c.instanceCount)],
+    ["VolumeSizeInGB", num(c.volumeSizeGb)],
+  ]);
+}
+
+export function stoppingCondition(c: ReturnType<typeof compute>): Value {
+  return map([["MaxRuntimeInSeconds", num(c.maxRuntime)]]);
+}
+
+/** The emitter of a job kind: the provider's operator with the config, waiting for the job. */
+export function emitJob(operator: string) {
+  return (op: { config: Value }): OperatorCall => ({
+    operator: { module: `${AMAZON}.sagemaker`, name: operator },
+    arguments: [
+      ["config", templated(op.config)],
+      ["wait_for_completion", { kind: "bool", value: true }],
+      ["print_log", { kind: "bool", value: false }],
+    ],
+  });
 }
 
 // ---------------------------------------------------------------- values

@@ -1,20 +1,21 @@
-import { templated } from "../emit/python";
 import type { Value } from "../ir";
 import { optional, required, t, type Infer } from "../schema";
 import { name, template } from "../values";
 import { CODE_PREFIX, LAKE_BUCKET } from "../variables";
-import { AMAZON, type TaskKind } from "./kind";
+import type { TaskKind } from "./kind";
 import {
   compute,
   computeShape,
+  emitJob,
   image,
   imageValue,
+  instances,
   list,
   lit,
   map,
-  num,
   perRunName,
   roleArn,
+  stoppingCondition,
   tags,
   templates,
 } from "./sagemaker-common";
@@ -137,33 +138,14 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
             ])
           : undefined,
       ],
-      [
-        "ProcessingResources",
-        map([
-          [
-            "ClusterConfig",
-            map([
-              ["InstanceType", lit(c.instanceType)],
-              ["InstanceCount", num(c.instanceCount)],
-              ["VolumeSizeInGB", num(c.volumeSizeGb)],
-            ]),
-          ],
-        ]),
-      ],
-      ["StoppingCondition", map([["MaxRuntimeInSeconds", num(c.maxRuntime)]])],
+      ["ProcessingResources", map([["ClusterConfig", instances(c)]])],
+      ["StoppingCondition", stoppingCondition(c)],
       ["Environment", env.length ? map(env) : undefined],
       ["Tags", tags(cx)],
     ]);
     return { kind: "sagemaker.processing", config };
   },
-  emit: (op) => ({
-    operator: { module: `${AMAZON}.sagemaker`, name: "SageMakerProcessingOperator" },
-    arguments: [
-      ["config", templated(op.config)],
-      ["wait_for_completion", { kind: "bool", value: true }],
-      ["print_log", { kind: "bool", value: false }],
-    ],
-  }),
+  emit: emitJob("SageMakerProcessingOperator"),
 };
 
 function s3Input(inputName: string, uri: Value, localPath: string): Value {

@@ -1,18 +1,19 @@
-import { templated } from "../emit/python";
 import { optional, required, t, type Infer } from "../schema";
 import { name, template } from "../values";
-import { AMAZON, type TaskKind } from "./kind";
+import type { TaskKind } from "./kind";
 import {
   compute,
   computeShape,
+  emitJob,
   image,
   imageValue,
+  instances,
   list,
   lit,
   map,
-  num,
   perRunName,
   roleArn,
+  stoppingCondition,
   tags,
   templates,
 } from "./sagemaker-common";
@@ -94,26 +95,12 @@ export const sagemakerTraining: TaskKind<"sagemaker.training", Infer<typeof args
       ["RoleArn", roleArn()],
       ["InputDataConfig", list(channels)],
       ["OutputDataConfig", map([["S3OutputPath", output]])],
-      [
-        "ResourceConfig",
-        map([
-          ["InstanceType", lit(c.instanceType)],
-          ["InstanceCount", num(c.instanceCount)],
-          ["VolumeSizeInGB", num(c.volumeSizeGb)],
-        ]),
-      ],
-      ["StoppingCondition", map([["MaxRuntimeInSeconds", num(c.maxRuntime)]])],
+      ["ResourceConfig", instances(c)],
+      ["StoppingCondition", stoppingCondition(c)],
       ["HyperParameters", hyper.length ? map(hyper) : undefined],
       ["Tags", tags(cx)],
     ]);
     return { kind: "sagemaker.training", config };
   },
-  emit: (op) => ({
-    operator: { module: `${AMAZON}.sagemaker`, name: "SageMakerTrainingOperator" },
-    arguments: [
-      ["config", templated(op.config)],
-      ["wait_for_completion", { kind: "bool", value: true }],
-      ["print_log", { kind: "bool", value: false }],
-    ],
-  }),
+  emit: emitJob("SageMakerTrainingOperator"),
 };

@@ -136,6 +136,43 @@ describe("compiling a project", () => {
   });
 });
 
+describe("the manifest", () => {
+  it("names every Airflow Variable the example and fixture DAGs read", () => {
+    const project = compileProject(diskProject(ROOT), { target: "2.10", runtime: runtimeSource() });
+    const fixture = compileSpecs({
+      "ml-kinds.yaml": fs.readFileSync(path.join(FIXTURES, "valid", "ml-kinds.yaml"), "utf8"),
+    });
+    for (const result of [project, fixture]) {
+      expect(result.diagnostics).to.deep.equal([]);
+      const read = new Set<string>();
+      for (const text of result.dags.values()) {
+        for (const m of text.matchAll(/var\.value\.([a-z0-9_]+)/g)) read.add(m[1]!);
+      }
+      expect([...read].sort()).to.deep.equal(result.manifest.variables);
+    }
+  });
+
+  it("lists each shared resource once", () => {
+    const { manifest } = compileProject(diskProject(ROOT), {
+      target: "2.10",
+      runtime: runtimeSource(),
+    });
+    expect(manifest.databases.map((d) => d.name)).to.deep.equal(["abalone"]);
+    expect(manifest.code.map((c) => c.path)).to.deep.equal([
+      "ml-scripts/evaluate_classification.py",
+      "ml-scripts/evaluate_regression.py",
+      "ml-scripts/iris_preprocess.py",
+    ]);
+    expect(manifest.endpoints.map((e) => e.name).sort()).to.deep.equal([
+      "abalone",
+      "abalone-reviewed",
+    ]);
+    expect(manifest.functions.map((f) => [f.name, f.source])).to.deep.equal([
+      ["ingest_iris", "lambdas/ingest_iris.py"],
+    ]);
+  });
+});
+
 describe("the JSON Schema", () => {
   const schema = JSON.parse(
     fs.readFileSync(path.join(ROOT, "schema", "pipeline.schema.json"), "utf8"),

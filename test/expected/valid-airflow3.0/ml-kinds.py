@@ -204,7 +204,7 @@ with DAG(
         poke_interval=60,
         timeout=86400,
         soft_fail=True,
-        doc_md="Check the evaluation report.\n\nApprove: mark this task success, or run `dagspec approve <pipeline> <run id>`. Reject: mark it failed, or run `dagspec reject <pipeline> <run id>`.",
+        doc_md="Check the evaluation report.\n\nApprove: mark this task success in the Airflow UI, or set the Airflow Variable `dagspec_approval__<dag id>__<run id>` (other characters than letters and digits written as _) to `approve`. Reject: mark the task failed, or set the Variable to `reject`.",
     )
     deploy = SageMakerEndpointOperator(
         task_id="deploy",
