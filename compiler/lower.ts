@@ -39,53 +39,7 @@ const CONTEXT_REFS = { id: "run_id", date: "ds", ts: "ts_nodash" } as const;
 export function lower(spec: Spec, source: SourceFile, project: Project): Lowered {
   const report = new Reporter(source);
   const pipeline = spec.pipeline.value;
-  const resources: Resource[] = [];
-  const datasets = new Map<string, DatasetInfo>();
-  for (const { key, value } of spec.datasets ?? []) {
-    const path = (value.prefix ?? value.key)!.value;
-    const location: DatasetLocation = value.prefix ? { prefix: path } : { key: path };
-    datasets.set(key, {
-      name: key,
-      path,
-      isPrefix: value.prefix !== undefined,
-      ...(value.crawl
-        ? { crawl: { database: value.crawl.database, tablePrefix: value.crawl.tablePrefix ?? "" } }
-        : {}),
-    });
-    resources.push({ kind: "dataset", pipeline, name: key, location });
-    if (value.crawl) {
-      const db = value.crawl.database;
-      if (!resources.some((r) => r.kind === "glue.database" && r.name === db)) {
-        resources.push({ kind: "glue.database", name: db, variable: databaseVariable(db) });
-      }
-    }
-  }
-  const functions = new Map<string, { variable: string }>();
-  for (const { key, value } of spec.functions ?? []) {
-    if (!project.fileExists(value.source.value)) {
-      report.error("MISSING_FILE", value.source.range, `no such file: ${value.source.value}`);
-      continue;
-    }
-    const variable = lambdaVariable(pipeline, key);
-    functions.set(key, { variable });
-    resources.push({
-      kind: "lambda.function",
-      pipeline,
-      name: key,
-      variable,
-      source: value.source.value,
-      handler: value.handler ?? "handler",
-      runtime: value.runtime ?? "python3.11",
-      timeoutSeconds: Math.min(value.timeout ?? 30, 900),
-      memoryMb: value.memory ?? 256,
-    });
-  }
-  const topics = new Map<string, { variable: string }>();
-  for (const { key } of spec.topics ?? []) {
-    const variable = topicVariable(pipeline, key);
-    topics.set(key, { variable });
-    resources.push({ kind: "sns.topic", pipeline, name: key, variable });
-  }
+  const { resources, datasets, functions, topics } = declarations(spec, project, report);
 
   const graph = new Graph(spec);
   const params = new Set((spec.params ?? []).map((p) => p.key));
@@ -165,6 +119,62 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       resources,
     },
   };
+}
+
+/** The resources a spec declares outside its tasks: datasets, their databases, functions, topics. */
+function declarations(spec: Spec, project: Project, report: Reporter) {
+  const pipeline = spec.pipeline.value;
+  const resources: Resource[] = [];
+  const datasets = new Map<string, DatasetInfo>();
+  for (const { key, value } of spec.datasets ?? []) {
+    const path = (value.prefix ?? value.key)!.value;
+    const location: DatasetLocation = value.prefix ? { prefix: path } : { key: path };
+    const crawl = value.crawl && {
+      database: value.crawl.database,
+      tablePrefix: value.crawl.tablePrefix ?? "",
+    };
+    datasets.set(key, {
+      name: key,
+      path,
+      isPrefix: value.prefix !== undefined,
+      ...(crawl ? { crawl } : {}),
+    });
+    resources.push({ kind: "dataset", pipeline, name: key, location });
+    if (crawl && !resources.some((r) => r.kind === "glue.database" && r.name === crawl.database)) {
+      resources.push({
+        kind: "glue.database",
+        name: crawl.database,
+        variable: databaseVariable(crawl.database),
+      });
+    }
+  }
+  const functions = new Map<string, { variable: string }>();
+  for (const { key, value } of spec.functions ?? []) {
+    if (!project.fileExists(value.source.value)) {
+      report.error("MISSING_FILE", value.source.range, `no such file: ${value.source.value}`);
+      continue;
+    }
+    const variable = lambdaVariable(pipeline, key);
+    functions.set(key, { variable });
+    resources.push({
+      kind: "lambda.function",
+      pipeline,
+      name: key,
+      variable,
+      source: value.source.value,
+      handler: value.handler ?? "handler",
+      runtime: value.runtime ?? "python3.11",
+      timeoutSeconds: Math.min(value.timeout ?? 30, 900),
+      memoryMb: value.memory ?? 256,
+    });
+  }
+  const topics = new Map<string, { variable: string }>();
+  for (const { key } of spec.topics ?? []) {
+    const variable = topicVariable(pipeline, key);
+    topics.set(key, { variable });
+    resources.push({ kind: "sns.topic", pipeline, name: key, variable });
+  }
+  return { resources, datasets, functions, topics };
 }
 
 /** The task graph of a spec, with gate branches as edges. */
