@@ -1,7 +1,8 @@
 // The data lake: one bucket holding every dataset of every pipeline, under the prefixes the
-// specs declare, and the bucket its server access logs go to. The stack creates no objects in
-// the lake: data arrives from outside (first run: see docs/deploy.md), and the pipelines' roles
-// get access to exactly the dataset prefixes of their specs.
+// specs declare, and the bucket its server access logs go to. The stack puts no data in the
+// lake (data arrives from outside, first run: see docs/deploy.md), only the code SageMaker jobs
+// run, under _dagspec/code/ (infra/code.ts); the pipelines' roles get access to exactly the
+// dataset prefixes of their specs.
 
 import * as pulumi from "@pulumi/pulumi";
 import { allowAccessLogDelivery } from "./policies";

@@ -23,6 +23,11 @@ export function listFiles(root: string, dir: string): string[] {
   return out.sort();
 }
 
+/** The Content-Type of an uploaded project file. */
+export function contentType(file: string): string {
+  return file.endsWith(".py") ? "text/x-python" : "text/plain";
+}
+
 export function readTree(root: string, dir: string): Map<string, string> {
   return new Map(
     listFiles(root, dir).map((f) => [f, fs.readFileSync(path.join(root, dir, f), "utf8")]),

@@ -1,6 +1,6 @@
 // The stack's customer managed key, or an existing one named in the configuration. The lake,
-// the scripts and Airflow buckets, Glue's security configuration, MWAA and the log groups the
-// stack creates all use it.
+// the scripts and Airflow buckets, Glue's security configuration, MWAA, the SNS topics and the
+// log groups the stack creates all use it.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

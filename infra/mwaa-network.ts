@@ -14,8 +14,15 @@ import type { NatStrategy } from "./config";
 
 const NAT = { single: "Single", onePerAz: "OnePerAz", none: "None" } as const;
 
+/** The services the compiled DAGs call beyond Glue, SSM and STS. */
+export interface DagServices {
+  sagemaker: boolean;
+  lambda: boolean;
+  sns: boolean;
+}
+
 /** What an environment without internet access must reach through interface endpoints. */
-export function interfaceEndpointServices(sagemaker: boolean): string[] {
+export function interfaceEndpointServices(calls: DagServices): string[] {
   const environment = [
     "airflow.api",
     "airflow.env",
@@ -28,7 +35,14 @@ export function interfaceEndpointServices(sagemaker: boolean): string[] {
     "kms",
   ];
   // What the compiled DAGs call: Glue, the SSM secrets backend, STS for the provider's hooks.
-  const dags = ["glue", "ssm", "sts", ...(sagemaker ? ["sagemaker.api"] : [])];
+  const dags = [
+    "glue",
+    "ssm",
+    "sts",
+    ...(calls.sagemaker ? ["sagemaker.api"] : []),
+    ...(calls.lambda ? ["lambda"] : []),
+    ...(calls.sns ? ["sns"] : []),
+  ];
   return [...environment, ...dags];
 }
 
@@ -37,8 +51,8 @@ export interface MwaaNetworkArgs {
   cidrBlock: string;
   natStrategy: NatStrategy;
   securityGroupName: string;
-  /** Whether the DAGs call SageMaker (an endpoint more without NAT). */
-  sagemaker: boolean;
+  /** The services the DAGs call (an endpoint each without NAT). */
+  calls: DagServices;
 }
 
 export class MwaaNetwork extends pulumi.ComponentResource {
@@ -106,7 +120,7 @@ export class MwaaNetwork extends pulumi.ComponentResource {
     );
 
     if (!internet) {
-      for (const service of interfaceEndpointServices(args.sagemaker)) {
+      for (const service of interfaceEndpointServices(args.calls)) {
         new aws.ec2.VpcEndpoint(
           `${name}-endpoint-${service}`,
           {

@@ -4,9 +4,10 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatasetLocation } from "../compiler/ir";
 import type { StackConfig } from "./config";
+import { contentType } from "./files";
 import type { StackNames } from "./naming";
+import type { AirflowLakeAccess } from "./plan";
 import { mwaaRolePolicy, mwaaTrustPolicy, type AwsContext } from "./policies";
 import { SecureBucket } from "./secure-bucket";
 
@@ -39,10 +40,6 @@ export function airflowConfigurationOptions(names: StackNames): Record<string, s
   };
 }
 
-export function contentType(file: string): string {
-  return file.endsWith(".py") ? "text/x-python" : "text/plain";
-}
-
 export interface MwaaArgs {
   names: StackNames;
   config: Pick<
@@ -71,8 +68,16 @@ export interface MwaaArgs {
     lakeBucketArn: pulumi.Input<string>;
     crawlerNames: string[];
     jobNames: string[];
-    helperLocations: DatasetLocation[];
-    sagemaker?: { roleArn: pulumi.Input<string> };
+    /** What Airflow's workers read, write and list in the lake themselves. */
+    lake: AirflowLakeAccess;
+    functionNames: string[];
+    topicNames: string[];
+    /** Present when the DAGs run SageMaker: physical endpoint and package group names. */
+    sagemaker?: {
+      roleArn: pulumi.Input<string>;
+      endpoints: string[];
+      modelPackageGroups: string[];
+    };
   };
 }
 
@@ -160,11 +165,20 @@ export class MwaaEnvironment extends pulumi.ComponentResource {
                 lakeArn,
                 crawlerNames: g.crawlerNames,
                 jobNames: g.jobNames,
-                helperLocations: g.helperLocations,
+                lake: g.lake,
+                functionNames: g.functionNames,
+                topicNames: g.topicNames,
                 variablesPrefix: names.variablesPrefix(),
                 connectionsPrefix: names.connectionsPrefix(),
-                ...(sagemakerRoleArn !== undefined
-                  ? { sagemaker: { roleArn: sagemakerRoleArn, namePrefix: names.prefix } }
+                ...(g.sagemaker && sagemakerRoleArn !== undefined
+                  ? {
+                      sagemaker: {
+                        roleArn: sagemakerRoleArn,
+                        namePrefix: names.namePrefix(),
+                        endpoints: g.sagemaker.endpoints,
+                        modelPackageGroups: g.sagemaker.modelPackageGroups,
+                      },
+                    }
                   : {}),
               }),
             ),

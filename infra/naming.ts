@@ -23,6 +23,12 @@ export const LIMITS = {
   securityGroup: 255,
   kmsAlias: 256,
   logGroup: 512,
+  lambdaFunction: 64,
+  snsTopic: 256,
+  /** The stack's prefix of per-run SageMaker names (compiler/variables.ts NAME_PREFIX). */
+  namePrefix: 16,
+  /** SageMaker job, model, endpoint and model package group names. */
+  sagemakerName: 63,
 } as const;
 
 const HASH_LENGTH = 8;
@@ -91,7 +97,42 @@ const RULES = {
     separator: "-",
     trim: /-+$/,
   },
+  // Lambda function and SNS topic names: letters, digits, - and _.
+  lambda: {
+    max: LIMITS.lambdaFunction,
+    clean: (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, "-"),
+    separator: "-",
+    trim: /[-_]+$/,
+  },
 } satisfies Record<string, Rule>;
+
+const NAME_PREFIX_LEAD = "ds";
+const NAME_PREFIX_HASH = 4;
+
+/**
+ * The stack's short prefix of SageMaker names: `ds-<stack>-<hash>`, at most 16 characters of
+ * lowercase letters and digits. `<stack>` is the stack name's letters and digits, cut to fit;
+ * `<hash>` is 4 hex digits of the project and stack, always present.
+ *
+ * Always exactly two hyphens, none inside `<stack>`, makes the prefixes of two stacks
+ * prefix-free: one stack's `<prefix>-` never starts another stack's name, so the IAM pattern
+ * `<prefix>-*` of one stack matches no job, model or endpoint of another, and an endpoint
+ * `<prefix>-<name>` can never equal another stack's. (Two stacks could only share a prefix if
+ * their names agree in the letters and digits kept and their hashes agree: 1 in 65,536.)
+ */
+export function namePrefix(naming: Naming): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([naming.project, naming.stack]))
+    .digest("hex")
+    .slice(0, NAME_PREFIX_HASH);
+  const room = LIMITS.namePrefix - NAME_PREFIX_LEAD.length - NAME_PREFIX_HASH - 2;
+  const stack =
+    naming.stack
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "")
+      .slice(0, room) || "0";
+  return `${NAME_PREFIX_LEAD}-${stack}-${hash}`;
+}
 
 /** The names that do not depend on the account: everything but S3 buckets. */
 export class StackNames {
@@ -101,9 +142,32 @@ export class StackNames {
     return [this.naming.project, this.naming.stack, ...rest];
   }
 
-  /** A prefix for per-run resource names (SageMaker jobs, models, endpoints): lowercase. */
-  get prefix(): string {
-    return fitName(this.parts(), { ...RULES.s3, max: 32 });
+  /** The short prefix of per-run SageMaker names, endpoints and model package groups. */
+  namePrefix(): string {
+    return namePrefix(this.naming);
+  }
+
+  /** The stable endpoint of a sagemaker.endpoint task, as the DAG names it. */
+  sagemakerEndpoint(endpoint: string): string {
+    return `${this.namePrefix()}-${endpoint}`;
+  }
+
+  /** The model package group of a sagemaker.register task, as the DAG names it. */
+  modelPackageGroup(group: string): string {
+    return `${this.namePrefix()}-${group}`;
+  }
+
+  lambdaFunction(pipeline: string, fn: string): string {
+    return fitName(this.parts(pipeline, fn), RULES.lambda);
+  }
+
+  /** Where Lambda writes a function's logs by default; the stack creates the group itself. */
+  lambdaLogGroup(functionName: string): string {
+    return `/aws/lambda/${functionName}`;
+  }
+
+  snsTopic(pipeline: string, topic: string): string {
+    return fitName(this.parts(pipeline, topic), { ...RULES.lambda, max: LIMITS.snsTopic });
   }
 
   role(purpose: string): string {

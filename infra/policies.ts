@@ -3,6 +3,8 @@
 // type (noted where it happens).
 
 import type { DatasetLocation } from "../compiler/ir";
+import type { Repository } from "./images";
+import type { AirflowLakeAccess } from "./plan";
 
 export interface AwsContext {
   partition: string;
@@ -319,35 +321,69 @@ export function glueRolePolicy(c: AwsContext, g: GlueRoleInputs): PolicyDocument
 
 // ---------------------------------------------------------------- SageMaker
 
+/** The groups SageMaker writes job logs to: shared by every stack of the account. */
+export const SAGEMAKER_JOB_LOG_GROUPS = [
+  "/aws/sagemaker/TrainingJobs",
+  "/aws/sagemaker/ProcessingJobs",
+  "/aws/sagemaker/TransformJobs",
+];
+
 export interface SageMakerRoleInputs {
   lakeArn: string;
-  /** The lake locations the pipelines use. */
+  /** The datasets of the pipelines that run SageMaker: read and written by their jobs. */
   locations: DatasetLocation[];
+  /** Lake keys of the code processing jobs run (CODE_PREFIX + path): read only. */
+  codeKeys: string[];
+  /** The ECR repositories of the images the jobs and models run. */
+  repositories: Repository[];
+  /** The stack's name prefix: its endpoints log to /aws/sagemaker/Endpoints/<prefix>-<name>. */
+  namePrefix: string;
   keyArn: string;
 }
 
 /** The execution role of training, processing and hosting: no AmazonSageMakerFullAccess. */
 export function sagemakerRolePolicy(c: AwsContext, s: SageMakerRoleInputs): PolicyDocument {
-  return policy(
+  const logGroups = [
+    ...SAGEMAKER_JOB_LOG_GROUPS.flatMap((g) => [
+      arn(c, "logs", `log-group:${g}`),
+      arn(c, "logs", `log-group:${g}:*`),
+    ]),
+    arn(c, "logs", `log-group:/aws/sagemaker/Endpoints/${iamLiteral(s.namePrefix)}-*`),
+  ];
+  const statements: Statement[] = [
     ...lakeStatements("Lake", s.lakeArn, s.locations, "readwrite"),
-    {
-      // GetAuthorizationToken has no resource type.
-      Sid: "EcrToken",
-      Effect: "Allow",
-      Action: "ecr:GetAuthorizationToken",
-      Resource: "*",
-    },
-    {
-      // Built-in algorithm and framework images live in AWS-owned accounts of the region.
-      Sid: "EcrPull",
-      Effect: "Allow",
-      Action: [
-        "ecr:BatchGetImage",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:BatchCheckLayerAvailability",
-      ],
-      Resource: `arn:${c.partition}:ecr:${c.region}:*:repository/*`,
-    },
+    ...lakeStatements(
+      "Code",
+      s.lakeArn,
+      s.codeKeys.map((key) => ({ key })),
+      "read",
+    ),
+  ];
+  if (s.repositories.length) {
+    statements.push(
+      {
+        // GetAuthorizationToken has no resource type.
+        Sid: "EcrToken",
+        Effect: "Allow",
+        Action: "ecr:GetAuthorizationToken",
+        Resource: "*",
+      },
+      {
+        // Framework images live in AWS-owned accounts of the region, one repository each.
+        Sid: "EcrPull",
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchCheckLayerAvailability",
+        ],
+        Resource: s.repositories.map(
+          (r) => `arn:${c.partition}:ecr:${r.region}:${r.account}:repository/${r.repository}`,
+        ),
+      },
+    );
+  }
+  statements.push(
     {
       Sid: "Logs",
       Effect: "Allow",
@@ -357,7 +393,7 @@ export function sagemakerRolePolicy(c: AwsContext, s: SageMakerRoleInputs): Poli
         "logs:PutLogEvents",
         "logs:DescribeLogStreams",
       ],
-      Resource: arn(c, "logs", "log-group:/aws/sagemaker/*"),
+      Resource: logGroups,
     },
     {
       Sid: "Metrics",
@@ -367,6 +403,38 @@ export function sagemakerRolePolicy(c: AwsContext, s: SageMakerRoleInputs): Poli
       Condition: { StringLike: { "cloudwatch:namespace": "/aws/sagemaker/*" } },
     },
     keyViaS3(c, s.keyArn),
+  );
+  return policy(...statements);
+}
+
+// ---------------------------------------------------------------- Lambda
+
+export interface LambdaRoleInputs {
+  /** The function's own log group, which the stack creates. */
+  logGroup: string;
+  lakeArn: string;
+  /** The datasets of the function's pipeline. */
+  locations: DatasetLocation[];
+  keyArn: string;
+}
+
+/** Lambda does not document source conditions for execution roles, so the trust has none. */
+export function lambdaTrustPolicy(): PolicyDocument {
+  return serviceTrustPolicy(["lambda.amazonaws.com"]);
+}
+
+/** One function's execution role: its own log group, its pipeline's datasets, the key via S3. */
+export function lambdaRolePolicy(c: AwsContext, l: LambdaRoleInputs): PolicyDocument {
+  return policy(
+    {
+      // The group exists (the stack creates it), so no logs:CreateLogGroup.
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: arn(c, "logs", `log-group:${l.logGroup}:*`),
+    },
+    ...lakeStatements("Lake", l.lakeArn, l.locations, "readwrite"),
+    keyViaS3(c, l.keyArn),
   );
 }
 
@@ -379,21 +447,53 @@ export interface MwaaRoleInputs {
   lakeArn: string;
   crawlerNames: string[];
   jobNames: string[];
-  /** Lake locations python helper tasks read or write. */
-  helperLocations: DatasetLocation[];
+  /** What Airflow's workers read, write and list in the lake themselves. */
+  lake: AirflowLakeAccess;
+  /** Lambda functions lambda.invoke tasks call. */
+  functionNames: string[];
+  /** SNS topics notify tasks and failure notifications publish to. */
+  topicNames: string[];
   variablesPrefix: string;
   connectionsPrefix: string;
-  /** Present when the DAGs run SageMaker jobs. */
-  sagemaker?: { roleArn: string; namePrefix: string };
+  /** Present when the DAGs run SageMaker. */
+  sagemaker?: {
+    roleArn: string;
+    namePrefix: string;
+    /** Physical names of the stable endpoints (`<prefix>-<name>`). */
+    endpoints: string[];
+    /** Physical names of the model package groups (`<prefix>-<group>`). */
+    modelPackageGroups: string[];
+  };
 }
+
+/** The per-run SageMaker resources Airflow creates, named `<prefix>-<task>-<run>`. */
+export const SAGEMAKER_PER_RUN_TYPES = [
+  "training-job",
+  "processing-job",
+  "transform-job",
+  "model",
+  "endpoint-config",
+] as const;
 
 /**
  * MWAA's documented minimum for the environment itself, plus exactly the calls the compiled
- * DAGs make: GlueCrawlerOperator (GetCrawler, StartCrawler, then GetCrawler and
- * GetCrawlerMetrics while waiting; UpdateCrawler and tagging only happen when the task's config
- * differs from the crawler's, and ours passes the name alone), GlueJobOperator with a job name
- * (GetJob, StartJobRun, GetJobRun), helper tasks' S3 reads and writes, and the secrets backend's
- * GetParameter lookups.
+ * DAGs make through the Amazon provider:
+ * - GlueCrawlerOperator: GetCrawler, StartCrawler, then GetCrawler and GetCrawlerMetrics while
+ *   waiting (UpdateCrawler and tagging only happen when the task's config differs from the
+ *   crawler's, and ours passes the name alone); GlueJobOperator with a job name: GetJob,
+ *   StartJobRun, GetJobRun;
+ * - the SageMaker operators: Describe* first (a name taken makes them add a suffix), Create*
+ *   with Tags (which needs AddTags), Describe* while waiting and for the result (print_log is
+ *   off, so no CloudWatch Logs calls); SageMakerTransformOperator also describes the model it
+ *   ran; SageMakerEndpointOperator creates the endpoint and, on "Cannot create already existing
+ *   endpoint", updates it; SageMakerRegisterModelVersionOperator creates the group (ignoring
+ *   "already exists"), the package, and deletes a group it just created if that fails;
+ *   SageMakerHook.check_s3_url, before a training or transform job: HeadBucket, HeadObject on
+ *   each input and a listing of the folder above it;
+ * - LambdaInvokeFunctionOperator: Invoke; SnsPublishOperator and SnsNotifier: Publish, to topics
+ *   encrypted with the stack key;
+ * - the lake reads of python helpers, metric gates (S3Hook.read_key) and S3 sensors
+ *   (ListObjectsV2), and the secrets backend's GetParameter lookups.
  */
 export function mwaaRolePolicy(c: AwsContext, m: MwaaRoleInputs): PolicyDocument {
   const parameter = (prefix: string) => arn(c, "ssm", `parameter${prefix}/*`);
@@ -501,39 +601,148 @@ export function mwaaRolePolicy(c: AwsContext, m: MwaaRoleInputs): PolicyDocument
       Resource: m.jobNames.map((n) => arn(c, "glue", `job/${n}`)),
     });
   }
-  statements.push(...lakeStatements("HelperData", m.lakeArn, m.helperLocations, "readwrite"));
-  if (m.sagemaker) {
-    const prefix = iamLiteral(m.sagemaker.namePrefix);
+  statements.push(...airflowLakeStatements(m.lakeArn, m.lake));
+  if (m.functionNames.length) {
+    statements.push({
+      Sid: "InvokeFunctions",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: m.functionNames.map((n) => arn(c, "lambda", `function:${n}`)),
+    });
+  }
+  if (m.topicNames.length) {
     statements.push(
       {
-        Sid: "RunSageMaker",
+        Sid: "PublishToTopics",
         Effect: "Allow",
-        Action: [
-          "sagemaker:CreateTrainingJob",
-          "sagemaker:DescribeTrainingJob",
-          "sagemaker:CreateProcessingJob",
-          "sagemaker:DescribeProcessingJob",
-          "sagemaker:CreateModel",
-          "sagemaker:DescribeModel",
-          "sagemaker:CreateEndpointConfig",
-          "sagemaker:DescribeEndpointConfig",
-          "sagemaker:CreateEndpoint",
-          "sagemaker:UpdateEndpoint",
-          "sagemaker:DescribeEndpoint",
-          "sagemaker:AddTags",
-        ],
-        Resource: ["training-job", "processing-job", "model", "endpoint-config", "endpoint"].map(
-          (t) => arn(c, "sagemaker", `${t}/${prefix}-*`),
-        ),
+        Action: "sns:Publish",
+        Resource: m.topicNames.map((n) => arn(c, "sns", n)),
       },
       {
-        Sid: "PassSageMakerRole",
+        // Publishing to a topic encrypted with a customer key needs a data key from it.
+        Sid: "StackKeyThroughSns",
         Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: m.sagemaker.roleArn,
-        Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: m.keyArn,
+        Condition: { StringEquals: { "kms:ViaService": `sns.${c.region}.amazonaws.com` } },
       },
     );
   }
+  if (m.sagemaker) statements.push(...sagemakerStatements(c, m.sagemaker));
   return policy(...statements);
+}
+
+function sagemakerStatements(
+  c: AwsContext,
+  s: NonNullable<MwaaRoleInputs["sagemaker"]>,
+): Statement[] {
+  // SageMaker ARNs are lowercase whatever the case of the name; our names are lowercase.
+  const sm = (resource: string) => arn(c, "sagemaker", iamLiteral(resource).toLowerCase());
+  const statements: Statement[] = [
+    {
+      Sid: "RunSageMaker",
+      Effect: "Allow",
+      Action: [
+        "sagemaker:CreateTrainingJob",
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:DescribeProcessingJob",
+        "sagemaker:CreateTransformJob",
+        "sagemaker:DescribeTransformJob",
+        "sagemaker:CreateModel",
+        "sagemaker:DescribeModel",
+        "sagemaker:CreateEndpointConfig",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:AddTags",
+        "sagemaker:ListTags",
+      ],
+      Resource: SAGEMAKER_PER_RUN_TYPES.map((t) => `${sm(`${t}/${s.namePrefix}`)}-*`),
+    },
+  ];
+  if (s.endpoints.length) {
+    statements.push({
+      Sid: "DeployEndpoints",
+      Effect: "Allow",
+      // AddTags: creating the endpoint tags it.
+      Action: [
+        "sagemaker:CreateEndpoint",
+        "sagemaker:UpdateEndpoint",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:AddTags",
+      ],
+      Resource: s.endpoints.map((e) => sm(`endpoint/${e}`)),
+    });
+  }
+  if (s.modelPackageGroups.length) {
+    statements.push({
+      Sid: "RegisterModels",
+      Effect: "Allow",
+      Action: [
+        "sagemaker:CreateModelPackageGroup",
+        "sagemaker:DescribeModelPackageGroup",
+        "sagemaker:CreateModelPackage",
+        "sagemaker:DeleteModelPackageGroup",
+      ],
+      Resource: [
+        ...s.modelPackageGroups.map((g) => sm(`model-package-group/${g}`)),
+        ...s.modelPackageGroups.map((g) => `${sm(`model-package/${g}`)}/*`),
+      ],
+    });
+  }
+  statements.push({
+    Sid: "PassSageMakerRole",
+    Effect: "Allow",
+    Action: "iam:PassRole",
+    Resource: s.roleArn,
+    Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+  });
+  return statements;
+}
+
+/**
+ * The lake statements of the MWAA role: python helpers read, write and list their datasets;
+ * gates and the SageMaker hook read objects; sensors and the hook list prefixes.
+ */
+export function airflowLakeStatements(lakeArn: string, a: AirflowLakeAccess): Statement[] {
+  const statements = [...lakeStatements("HelperData", lakeArn, a.readWrite, "readwrite")];
+  if (a.read.length) {
+    statements.push({
+      Sid: "LakeReads",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: locationObjectArns(lakeArn, a.read),
+    });
+  }
+  if (a.list.length) {
+    statements.push({
+      Sid: "LakeListing",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: lakeArn,
+      Condition: { StringLike: { "s3:prefix": locationListPrefixes(a.list) } },
+    });
+  }
+  if (a.listFolders.length) {
+    statements.push({
+      Sid: "LakeFolderListing",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: lakeArn,
+      Condition: {
+        StringEquals: { "s3:prefix": a.listFolders.map(iamLiteral), "s3:delimiter": "/" },
+      },
+    });
+  }
+  if (a.headBucket) {
+    statements.push({
+      // HeadBucket is authorized as s3:ListBucket and carries no s3:prefix; without it a
+      // HeadObject on a missing key answers 403 instead of the 404 the hook expects.
+      Sid: "LakeBucketCheck",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: lakeArn,
+      Condition: { Null: { "s3:prefix": "true" } },
+    });
+  }
+  return statements;
 }

@@ -1,23 +1,30 @@
-// The SageMaker execution role: what training, processing and endpoints run as. It exists even
-// before any spec has a SageMaker task, so its ARN is stable; Airflow may pass it only when the
-// manifest holds SageMaker work (see mwaaRolePolicy).
+// The SageMaker execution role: what training, processing, models and endpoints run as. It
+// exists even before any spec has a SageMaker task, so its ARN is stable; Airflow may pass it
+// only when the manifest holds SageMaker work (see mwaaRolePolicy).
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatasetLocation } from "../compiler/ir";
+import type { Repository } from "./images";
 import { sagemakerRolePolicy, sagemakerTrustPolicy, type AwsContext } from "./policies";
 
 export interface SageMakerRoleArgs {
   roleName: string;
   context: pulumi.Input<AwsContext>;
   lakeBucketArn: pulumi.Input<string>;
-  /** The lake locations the pipelines use. */
+  /** The datasets of the pipelines that run SageMaker. */
   locations: DatasetLocation[];
+  /** Lake keys of the code processing jobs run. */
+  codeKeys: string[];
+  /** The ECR repositories of the images the pipelines run. */
+  repositories: Repository[];
+  namePrefix: string;
   keyArn: pulumi.Input<string>;
 }
 
 export class SageMakerRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
   readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: SageMakerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -32,14 +39,23 @@ export class SageMakerRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    this.policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: this.role.id,
         policy: pulumi
           .all([context, args.lakeBucketArn, args.keyArn])
           .apply(([c, lakeArn, keyArn]) =>
-            JSON.stringify(sagemakerRolePolicy(c, { lakeArn, locations: args.locations, keyArn })),
+            JSON.stringify(
+              sagemakerRolePolicy(c, {
+                lakeArn,
+                locations: args.locations,
+                codeKeys: args.codeKeys,
+                repositories: args.repositories,
+                namePrefix: args.namePrefix,
+                keyArn,
+              }),
+            ),
           ),
       },
       { parent: this },

@@ -1,6 +1,7 @@
-// The program: compile the project's specs, plan the stack from the compiler's manifest, build
-// the components. A function of the project root and the configuration, so tests run it on any
-// checkout under Pulumi's mocks.
+// The program: check the Airflow version against the spec set's target, compile the project's
+// specs, plan the stack from the compiler's manifest, build the components. A function of the
+// project root and the configuration, so tests run it on any checkout under Pulumi's mocks.
+// Everything that can fail on the project's files fails before the first resource is declared.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -8,25 +9,34 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeSource } from "../cli/paths";
 import { compileProject, type CompileResult } from "../compiler/compile";
+import { MWAA_VERSIONS, readConfig as readProjectConfig } from "../compiler/config";
 import { formatDiagnostic } from "../compiler/diagnostics";
 import type { AirflowTarget, DatasetLocation } from "../compiler/ir";
-import { diskProject, OUTPUT_DIR, SPECS_DIR } from "../compiler/project";
-import type { StackConfig } from "./config";
+import { CONFIG_PATH, diskProject, OUTPUT_DIR, SPECS_DIR } from "../compiler/project";
+import { codeKey, LakeCode } from "./code";
+import { NAMESPACE, type StackConfig } from "./config";
 import { DataLake } from "./data-lake";
 import { compareTrees, describeDifference, gluePackages, isSameTree, readTree } from "./files";
 import { GluePipelines } from "./glue";
+import { imageRepositories, readImageTable } from "./images";
 import { StackKey } from "./kms";
+import { LambdaFunctions } from "./lambda";
 import { MwaaEnvironment, triggerCommand } from "./mwaa";
 import { MwaaNetwork } from "./mwaa-network";
-import { bucketName, stackTags, StackNames, type BucketPurpose, type Naming } from "./naming";
-import { checkDagVariables, planStack, type StackPlan } from "./plan";
+import {
+  bucketName,
+  LIMITS,
+  stackTags,
+  StackNames,
+  type BucketPurpose,
+  type Naming,
+} from "./naming";
+import { checkDagVariables, mergeLakeAccess, planStack, type StackPlan } from "./plan";
 import { bucketArn, type AwsContext } from "./policies";
 import { requirementsTxt } from "./requirements";
 import { SageMakerRole } from "./sagemaker";
+import { Topics } from "./topics";
 import { AirflowVariables, variableValue } from "./variables";
-
-/** The target `dagspec compile` writes generated-dags/ for, the folder CI checks and commits. */
-export const COMMITTED_TARGET: AirflowTarget = "2.10";
 
 export interface StackOptions {
   /** The project folder: the one holding Pulumi.yaml, dags-src/ and generated-dags/. */
@@ -49,6 +59,11 @@ export interface StackOutputs {
   databases: Record<string, pulumi.Output<string>>;
   crawlers: Record<string, pulumi.Output<string>>;
   jobs: Record<string, pulumi.Output<string>>;
+  /** Lambda function names and SNS topic ARNs by the Airflow Variable that holds them. */
+  functions: Record<string, pulumi.Output<string>>;
+  topics: Record<string, pulumi.Output<string>>;
+  /** The prefix of the stack's SageMaker jobs, models, endpoints and model package groups. */
+  namePrefix: string;
   /** SSM parameter names by Airflow Variable. */
   variables: Record<string, pulumi.Output<string>>;
   /** A shell command per pipeline id that triggers its DAG. */
@@ -60,18 +75,42 @@ export interface CompiledProject {
   plan: StackPlan;
   /** What goes to the Airflow bucket's dags/ folder, by path inside generated-dags/. */
   dags: Map<string, string>;
+  /** The text of the runtime module the DAGs import. */
+  runtime: string;
 }
 
 /**
- * Compiles the specs for the stack's Airflow target and checks that the committed
- * generated-dags/ is what the compiler writes, so a stale folder never reaches Airflow. For the
- * committed target the committed files are uploaded as they are (the same bytes); for another
- * target, the compiler's output for it.
+ * The compiler target of the spec set (dags-src/dagspec.config.yaml), checked against the
+ * stack's Airflow version before anything else: the DAGs in generated-dags/ are compiled for
+ * that target, and MWAA must run the version they were compiled for.
  */
-export function compileForStack(root: string, target: AirflowTarget): CompiledProject {
+export function projectTarget(root: string, config: Pick<StackConfig, "airflow">): AirflowTarget {
   if (!fs.existsSync(path.join(root, SPECS_DIR))) {
     throw new Error(`no ${SPECS_DIR}/ in ${root}: run the program from the dagspec project folder`);
   }
+  const project = readProjectConfig(diskProject(root));
+  if (project.diagnostics.length) {
+    const shown = project.diagnostics.map((d) => formatDiagnostic(d, project.source));
+    throw new Error(`${CONFIG_PATH} is not valid:\n${shown.join("\n")}`);
+  }
+  const wanted = MWAA_VERSIONS[project.target];
+  if (config.airflow.version !== wanted) {
+    throw new Error(
+      `${NAMESPACE}:airflowVersion is ${config.airflow.version}, but ${CONFIG_PATH} compiles the ` +
+        `DAGs for Airflow ${project.target} (key airflow), which MWAA runs as ${wanted}: set ` +
+        `${NAMESPACE}:airflowVersion to ${wanted}, or change airflow in ${CONFIG_PATH} and run ` +
+        "`dagspec compile`",
+    );
+  }
+  return project.target;
+}
+
+/**
+ * Compiles the specs for the spec set's Airflow target and checks that the committed
+ * generated-dags/ is what the compiler writes, so a stale folder never reaches Airflow. The
+ * committed files are uploaded as they are: the same bytes CI imported.
+ */
+export function compileForStack(root: string, target: AirflowTarget): CompiledProject {
   const project = diskProject(root);
   const runtime = runtimeSource();
   const compiled = compileProject(project, { target, runtime });
@@ -81,12 +120,8 @@ export function compileForStack(root: string, target: AirflowTarget): CompiledPr
     );
     throw new Error(`the specs do not compile:\n${shown.join("\n")}`);
   }
-  const committed =
-    target === COMMITTED_TARGET
-      ? compiled
-      : compileProject(project, { target: COMMITTED_TARGET, runtime });
   const onDisk = readTree(root, OUTPUT_DIR);
-  const difference = compareTrees(committed.dags, onDisk);
+  const difference = compareTrees(compiled.dags, onDisk);
   if (!isSameTree(difference)) {
     throw new Error(
       `${OUTPUT_DIR}/ does not match ${SPECS_DIR}/ (${describeDifference(difference)}): ` +
@@ -94,19 +129,50 @@ export function compileForStack(root: string, target: AirflowTarget): CompiledPr
     );
   }
   const plan = planStack(compiled);
-  const dags = target === COMMITTED_TARGET ? onDisk : new Map(compiled.dags);
-  checkDagVariables(plan, dags);
-  return { compiled, plan, dags };
+  checkDagVariables(plan, onDisk);
+  return { compiled, plan, dags: onDisk, runtime };
+}
+
+/**
+ * Fails when a SageMaker name the DAGs build would pass SageMaker's limit: the stack's prefix,
+ * the task's part, the run's ts_nodash (15), and the 14 characters the provider's operators add
+ * when a retry finds the name taken.
+ */
+export function checkSageMakerNames(plan: StackPlan, prefix: string): void {
+  const tooLong: string[] = [];
+  for (const n of plan.sagemakerNames) {
+    const longest = `${prefix}-${n.prefix}-`.length + 15 + 14;
+    if (longest > LIMITS.sagemakerName) tooLong.push(`${n.pipeline}.${n.task} (${longest})`);
+  }
+  for (const e of [...plan.endpoints, ...plan.modelPackageGroups]) {
+    const name = `${prefix}-${e.name}`;
+    if (name.length > LIMITS.sagemakerName) tooLong.push(`${e.pipeline}: ${name}`);
+  }
+  if (tooLong.length) {
+    throw new Error(
+      `SageMaker names over ${LIMITS.sagemakerName} characters: ${tooLong.join(", ")}`,
+    );
+  }
 }
 
 export function buildStack({ root, config }: StackOptions): StackOutputs {
   const naming: Naming = { project: pulumi.getProject(), stack: pulumi.getStack() };
   const names = new StackNames(naming);
-  const { plan, dags } = compileForStack(root, config.airflow.target);
+  const target = projectTarget(root, config);
+  const { plan, dags, runtime } = compileForStack(root, target);
+  const namePrefix = names.namePrefix();
+  checkSageMakerNames(plan, namePrefix);
   for (const warning of plan.warnings) pulumi.log.warn(warning);
 
-  const scripts = new Map(
-    plan.glueJobs.map((j) => [j.script, fs.readFileSync(path.join(root, j.script), "utf8")]),
+  const readProjectFile = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+  const scripts = new Map(plan.glueJobs.map((j) => [j.script, readProjectFile(j.script)]));
+  const code = new Map(plan.code.map((c) => [c.path, readProjectFile(c.path)]));
+  const handlers = new Map(plan.functions.map((f) => [f.source, readProjectFile(f.source)]));
+  const sagemakerPipelines = plan.pipelines.filter((p) => p.sagemaker);
+  const repositories = imageRepositories(
+    readImageTable(runtime),
+    config.region,
+    sagemakerPipelines.flatMap((p) => p.images),
   );
   const packages = new Map(plan.glueJobs.map((j) => [j.script, gluePackages(root, j.script)]));
 
@@ -174,17 +240,39 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
     },
     opts,
   );
+  new LakeCode(
+    "code",
+    { lakeBucketName: lake.lake.name, keyArn: key.arn, files: code, after: lake.lake.ready },
+    opts,
+  );
   const sagemaker = new SageMakerRole(
     "sagemaker",
     {
       roleName: names.role("sagemaker"),
       context,
       lakeBucketArn: lake.lake.arn,
-      locations: uniqueLocations(plan.datasets.map((d) => d.location)),
+      locations: uniqueLocations(sagemakerPipelines.flatMap((p) => p.datasets)),
+      codeKeys: plan.code.map((c) => codeKey(c.path)).sort(),
+      repositories,
+      namePrefix,
       keyArn: key.arn,
     },
     opts,
   );
+  const functions = new LambdaFunctions(
+    "lambda",
+    {
+      names,
+      pipelines: plan.pipelines.filter((p) => p.functions.length > 0),
+      context,
+      lakeBucketArn: lake.lake.arn,
+      keyArn: key.arn,
+      sources: handlers,
+      logRetentionDays: config.logRetentionDays,
+    },
+    opts,
+  );
+  const topics = new Topics("topics", { names, topics: plan.topics, keyArn: key.arn }, opts);
   const network = new MwaaNetwork(
     "network",
     {
@@ -192,7 +280,11 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
       cidrBlock: config.vpcCidr,
       natStrategy: config.natStrategy,
       securityGroupName: names.securityGroup("mwaa"),
-      sagemaker: plan.sagemaker,
+      calls: {
+        sagemaker: plan.sagemaker,
+        lambda: plan.functions.length > 0,
+        sns: plan.topics.length > 0,
+      },
     },
     opts,
   );
@@ -213,8 +305,20 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
         lakeBucketArn: lake.lake.arn,
         crawlerNames: plan.crawlers.map((c) => names.glueCrawler(c.pipeline, c.dataset)),
         jobNames: plan.glueJobs.map((j) => names.glueJob(j.pipeline, j.task)),
-        helperLocations: uniqueLocations(plan.pipelines.flatMap((p) => p.helperLocations)),
-        ...(plan.sagemaker ? { sagemaker: { roleArn: sagemaker.arn } } : {}),
+        lake: mergeLakeAccess(plan.pipelines.map((p) => p.airflowLake)),
+        functionNames: plan.functions.map((f) => names.lambdaFunction(f.pipeline, f.name)),
+        topicNames: plan.topics.map((t) => names.snsTopic(t.pipeline, t.name)),
+        ...(plan.sagemaker
+          ? {
+              sagemaker: {
+                roleArn: sagemaker.arn,
+                endpoints: unique(plan.endpoints.map((e) => names.sagemakerEndpoint(e.name))),
+                modelPackageGroups: unique(
+                  plan.modelPackageGroups.map((g) => names.modelPackageGroup(g.name)),
+                ),
+              },
+            }
+          : {}),
       },
     },
     opts,
@@ -224,6 +328,10 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
     databases: glue.databaseNames,
     crawlers: glue.crawlerNames,
     jobs: glue.jobNames,
+    functions: functions.functionNames,
+    topics: topics.arns,
+    namePrefix,
+    sagemakerRoleArn: sagemaker.arn,
   };
   const variables = new AirflowVariables(
     "variables",
@@ -255,11 +363,18 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
     databases: glue.databaseNames,
     crawlers: glue.crawlerNames,
     jobs: glue.jobNames,
+    functions: functions.functionNames,
+    topics: topics.arns,
+    namePrefix,
     variables: variables.parameters,
     triggerCommands: Object.fromEntries(
       pipelineIds.map((id) => [id, triggerCommand(environmentName, config.region, id)]),
     ),
   };
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)].sort();
 }
 
 function uniqueLocations(locations: DatasetLocation[]): DatasetLocation[] {

@@ -1,5 +1,6 @@
 // The Airflow Variables the DAGs read, as SSM parameters under the stack's prefix, where MWAA's
-// secrets backend finds them. Each holds the name of a resource of this stack.
+// secrets backend finds them. Each holds the name (an SNS topic: the ARN) of a resource of this
+// stack, or the stack's SageMaker name prefix.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,11 @@ export interface VariableSources {
   databases: Record<string, pulumi.Input<string>>;
   crawlers: Record<string, pulumi.Input<string>>;
   jobs: Record<string, pulumi.Input<string>>;
+  /** Lambda function names and SNS topic ARNs by variable. */
+  functions: Record<string, pulumi.Input<string>>;
+  topics: Record<string, pulumi.Input<string>>;
+  namePrefix: string;
+  sagemakerRoleArn: pulumi.Input<string>;
 }
 
 export function variableValue(target: VariableTarget, s: VariableSources): pulumi.Input<string> {
@@ -27,6 +33,14 @@ export function variableValue(target: VariableTarget, s: VariableSources): pulum
       return found(s.crawlers[target.crawler.variable], `crawler for ${target.crawler.variable}`);
     case "glue.job":
       return found(s.jobs[target.job.variable], `Glue job for ${target.job.variable}`);
+    case "lambda.function":
+      return found(s.functions[target.fn.variable], `Lambda function for ${target.fn.variable}`);
+    case "sns.topic":
+      return found(s.topics[target.topic.variable], `SNS topic for ${target.topic.variable}`);
+    case "namePrefix":
+      return s.namePrefix;
+    case "sagemakerRole":
+      return s.sagemakerRoleArn;
     default: {
       const never: never = target;
       throw new Error(`unhandled variable target ${JSON.stringify(never)}`);

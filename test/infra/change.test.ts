@@ -59,18 +59,41 @@ describe("a change to the project", () => {
     expect(changed(await runStack(project()), await runStack(project()))).to.deep.equal([]);
   });
 
-  it("changes exactly its own DAG object when one spec changes", async () => {
+  // Specs using every kind of resource: Glue, SageMaker, Lambda, SNS, sensors and gates.
+  const specs: [string, string][] = [
+    ["abalone-retrain", "abalone_retrain"],
+    ["abalone-continuous", "abalone_continuous"],
+    ["iris-training", "iris_training"],
+  ];
+  for (const [spec, dag] of specs) {
+    it(`changes exactly its own DAG object when one spec changes (${spec})`, async () => {
+      const root = project();
+      const edited = project();
+      editFile(edited, `dags-src/${spec}.yaml`, (t) =>
+        t.replace(/^description: .*$/m, "description: The same pipeline, described better."),
+      );
+      recompile(edited);
+      expect(changed(await runStack(root), await runStack(edited))).to.deep.equal([
+        `aws:s3/bucketObjectv2:BucketObjectv2::airflow-dag-${dag}.py`,
+      ]);
+    });
+  }
+
+  it("changes exactly its lake object when a processing script changes", async () => {
     const root = project();
     const edited = project();
-    editFile(edited, "dags-src/abalone-retrain.yaml", (t) =>
-      t.replace(
-        /^description: .*$/m,
-        "description: Retrain on new survey data, now with a better description.",
-      ),
-    );
-    recompile(edited);
+    editFile(edited, "ml-scripts/evaluate_classification.py", (t) => t + "\n# edited\n");
     expect(changed(await runStack(root), await runStack(edited))).to.deep.equal([
-      "aws:s3/bucketObjectv2:BucketObjectv2::airflow-dag-abalone_retrain.py",
+      "aws:s3/bucketObjectv2:BucketObjectv2::code-ml-scripts/evaluate_classification.py",
+    ]);
+  });
+
+  it("changes exactly its function when a Lambda handler changes", async () => {
+    const root = project();
+    const edited = project();
+    editFile(edited, "lambdas/ingest_iris.py", (t) => t + "\n# edited\n");
+    expect(changed(await runStack(root), await runStack(edited))).to.deep.equal([
+      "aws:lambda/function:Function::lambda-iris-training-ingest_iris",
     ]);
   });
 

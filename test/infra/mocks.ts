@@ -99,6 +99,15 @@ function answer(
         id: `${ACCOUNT}:${s("name")}`,
         state: { ...inputs, arn: regional("glue", `database/${s("name")}`) },
       };
+    case "aws:lambda/function:Function":
+      return {
+        id: s("name"),
+        state: { ...inputs, arn: regional("lambda", `function:${s("name")}`) },
+      };
+    case "aws:sns/topic:Topic": {
+      const arn = regional("sns", s("name"));
+      return { id: arn, state: { ...inputs, arn } };
+    }
     case "aws:ssm/parameter:Parameter":
       return { id: s("name"), state: { ...inputs, arn: regional("ssm", `parameter${s("name")}`) } };
     case "aws:ec2/securityGroup:SecurityGroup":

@@ -4,6 +4,7 @@ import {
   bucketName,
   fitName,
   LIMITS,
+  namePrefix,
   shortHash,
   stackTags,
   StackNames,
@@ -26,6 +27,15 @@ describe("physical names", () => {
     expect(dev.mwaaEnvironment()).to.equal("dagspec-dev");
     expect(dev.variablesPrefix()).to.equal("/dagspec/dev/variables");
     expect(dev.connectionsPrefix()).to.equal("/dagspec/dev/connections");
+    expect(dev.lambdaFunction("iris-training", "ingest_iris")).to.equal(
+      "dagspec-dev-iris-training-ingest_iris",
+    );
+    expect(dev.lambdaLogGroup("f")).to.equal("/aws/lambda/f");
+    expect(dev.snsTopic("abalone-retrain", "ml_alerts")).to.equal(
+      "dagspec-dev-abalone-retrain-ml_alerts",
+    );
+    expect(dev.sagemakerEndpoint("abalone")).to.equal(`${dev.namePrefix()}-abalone`);
+    expect(dev.modelPackageGroup("abalone")).to.equal(`${dev.namePrefix()}-abalone`);
   });
 
   it("put the account and region in bucket names, which are global", () => {
@@ -45,6 +55,11 @@ describe("physical names", () => {
       n.variablesPrefix(),
       n.kmsAlias(),
       n.securityGroup("mwaa"),
+      n.lambdaFunction("a", "b"),
+      n.snsTopic("a", "b"),
+      n.namePrefix(),
+      n.sagemakerEndpoint("a"),
+      n.modelPackageGroup("a"),
       ...BUCKET_PURPOSES.map((p) => bucketName(n.naming, p, "123456789012", "eu-west-1")),
     ];
     const devNames = all(dev);
@@ -60,6 +75,9 @@ describe("physical names", () => {
       shortHash(["dagspec", LONG_STACK, `glue-${LONG_PIPELINE}`].join("-")),
     );
     expect(long.mwaaEnvironment().length).to.be.at.most(LIMITS.mwaaEnvironment);
+    const fn = long.lambdaFunction(LONG_PIPELINE, "f".repeat(63));
+    expect(fn.length).to.equal(LIMITS.lambdaFunction);
+    expect(fn).to.match(/^[A-Za-z0-9_-]+-[0-9a-f]{8}$/);
     const job = new StackNames({ project: "dagspec", stack: "x".repeat(200) }).glueJob(
       LONG_PIPELINE,
       "t".repeat(63),
@@ -109,5 +127,63 @@ describe("physical names", () => {
       "dagspec:stack": "dev",
       team: "ml",
     });
+  });
+});
+
+describe("the SageMaker name prefix", () => {
+  const STACKS = [
+    "dev",
+    "prod",
+    "staging",
+    "Dev",
+    "DEV",
+    "dev-2",
+    "dev_2",
+    "dev.2",
+    "dev2",
+    "d",
+    "qa-eu",
+    "qa.eu",
+    "qaeu",
+    "___",
+    "9lives",
+    LONG_STACK,
+    `${LONG_STACK}-2`,
+    ...Array.from({ length: 40 }, (_, i) => `feature-branch-${i}`),
+    ...Array.from({ length: 40 }, (_, i) => `team${i}`),
+  ];
+  const prefixes = STACKS.map((stack) => namePrefix({ project: "dagspec", stack }));
+
+  it("reads ds-<stack>-<hash>, lowercase, at most 16 characters", () => {
+    expect(dev.namePrefix()).to.match(/^ds-dev-[0-9a-f]{4}$/);
+    for (const p of prefixes) {
+      expect(p.length, p).to.be.at.most(LIMITS.namePrefix);
+      expect(p, p).to.match(/^ds-[a-z0-9]{1,8}-[0-9a-f]{4}$/);
+    }
+    expect(namePrefix({ project: "dagspec", stack: LONG_STACK })).to.match(
+      /^ds-teamanal-[0-9a-f]{4}$/,
+    );
+  });
+
+  it("is the same for the same project and stack, and differs for another project", () => {
+    expect(namePrefix({ project: "dagspec", stack: "dev" })).to.equal(dev.namePrefix());
+    expect(namePrefix({ project: "other", stack: "dev" })).not.to.equal(dev.namePrefix());
+  });
+
+  it("never gives two stacks the same prefix", () => {
+    expect(new Set(prefixes).size).to.equal(STACKS.length);
+  });
+
+  it("never lets one stack's <prefix>- start another stack's names, so IAM patterns stay apart", () => {
+    for (const a of prefixes) {
+      for (const b of prefixes) {
+        if (a !== b) expect(`${b}-`.startsWith(`${a}-`), `${a} / ${b}`).to.equal(false);
+      }
+    }
+  });
+
+  it("leaves room for SageMaker's 63 characters in per-run names", () => {
+    // <prefix>-<15-character task part>-<ts_nodash>, plus the operator's -<13-digit ms> suffix.
+    expect(LIMITS.namePrefix + 1 + 15 + 1 + 15 + 14).to.be.at.most(LIMITS.sagemakerName);
   });
 });

@@ -1,11 +1,15 @@
 import { expect } from "chai";
+import { emptyLakeAccess } from "../../infra/plan";
 import {
   allowAccessLogDelivery,
   bucketPolicy,
+  airflowLakeStatements,
   glueRolePolicy,
   iamLiteral,
   keyPolicy,
   lakeStatements,
+  lambdaRolePolicy,
+  lambdaTrustPolicy,
   locationListPrefixes,
   mwaaRolePolicy,
   mwaaTrustPolicy,
@@ -35,7 +39,9 @@ const mwaa: MwaaRoleInputs = {
   lakeArn: LAKE,
   crawlerNames: ["dagspec-dev-p-survey"],
   jobNames: ["dagspec-dev-p-preprocess"],
-  helperLocations: [{ prefix: "abalone/curated/" }],
+  lake: { ...emptyLakeAccess(), readWrite: [{ prefix: "abalone/curated/" }] },
+  functionNames: [],
+  topicNames: [],
   variablesPrefix: "/dagspec/dev/variables",
   connectionsPrefix: "/dagspec/dev/connections",
 };
@@ -130,16 +136,113 @@ describe("policy documents", () => {
     ]);
   });
 
+  const sagemakerInputs = {
+    lakeArn: LAKE,
+    locations: [{ prefix: "a/" }],
+    codeKeys: ["_dagspec/code/ml-scripts/x.py"],
+    repositories: [
+      { account: "141502667606", region: "eu-west-1", repository: "sagemaker-xgboost" },
+    ],
+    namePrefix: "ds-dev-1234",
+    keyArn: KEY,
+  };
+
   it("give SageMaker no lake access beyond its locations and the key through S3 only", () => {
-    const doc = sagemakerRolePolicy(c, {
-      lakeArn: LAKE,
-      locations: [{ prefix: "a/" }],
-      keyArn: KEY,
-    });
+    const doc = sagemakerRolePolicy(c, sagemakerInputs);
     expect(sid(doc, "LakeObjects").Resource).to.deep.equal([`${LAKE}/a/*`]);
     expect(sid(doc, "StackKeyThroughS3").Condition).to.deep.equal({
       StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
     });
+  });
+
+  it("let SageMaker read the uploaded code, and never write it", () => {
+    const doc = sagemakerRolePolicy(c, sagemakerInputs);
+    expect(sid(doc, "CodeObjects")).to.deep.include({
+      Action: ["s3:GetObject"],
+      Resource: [`${LAKE}/_dagspec/code/ml-scripts/x.py`],
+    });
+    expect(sid(doc, "LakeObjects").Resource).not.to.include(`${LAKE}/_dagspec/code/*`);
+  });
+
+  it("let SageMaker pull from the named repositories only, and log to its own groups", () => {
+    const doc = sagemakerRolePolicy(c, sagemakerInputs);
+    expect(sid(doc, "EcrPull").Resource).to.deep.equal([
+      "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost",
+    ]);
+    expect(sid(doc, "EcrToken").Resource).to.equal("*");
+    expect(sid(doc, "Logs").Resource).to.include(
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/Endpoints/ds-dev-1234-*",
+    );
+    const none = sagemakerRolePolicy(c, { ...sagemakerInputs, repositories: [] });
+    expect(actions(none).filter((a) => a.startsWith("ecr:"))).to.deep.equal([]);
+  });
+
+  it("give a Lambda function its own log group, its pipeline's datasets and the key via S3", () => {
+    const doc = lambdaRolePolicy(c, {
+      logGroup: "/aws/lambda/f",
+      lakeArn: LAKE,
+      locations: [{ prefix: "iris/landing/" }],
+      keyArn: KEY,
+    });
+    expect(sid(doc, "Logs")).to.deep.include({
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f:*",
+    });
+    expect(sid(doc, "LakeObjects").Resource).to.deep.equal([`${LAKE}/iris/landing/*`]);
+    expect(sid(doc, "StackKeyThroughS3").Resource).to.equal(KEY);
+    expect(lambdaTrustPolicy().Statement[0]!.Principal).to.deep.equal({
+      Service: "lambda.amazonaws.com",
+    });
+  });
+
+  it("let Airflow invoke exactly the stack's functions and publish to exactly its topics", () => {
+    const doc = mwaaRolePolicy(c, { ...mwaa, functionNames: ["f"], topicNames: ["t"] });
+    expect(sid(doc, "InvokeFunctions")).to.deep.include({
+      Action: "lambda:InvokeFunction",
+      Resource: ["arn:aws:lambda:eu-west-1:123456789012:function:f"],
+    });
+    expect(sid(doc, "PublishToTopics")).to.deep.include({
+      Action: "sns:Publish",
+      Resource: ["arn:aws:sns:eu-west-1:123456789012:t"],
+    });
+    expect(sid(doc, "StackKeyThroughSns")).to.deep.include({
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: KEY,
+      Condition: { StringEquals: { "kms:ViaService": "sns.eu-west-1.amazonaws.com" } },
+    });
+    const none = mwaaRolePolicy(c, mwaa);
+    expect(actions(none).filter((a) => /^(lambda|sns):/.test(a))).to.deep.equal([]);
+    expect(none.Statement.map((s) => s.Sid)).not.to.include("StackKeyThroughSns");
+  });
+
+  it("give Airflow reads, prefix listings and the bucket check the lake access asks for", () => {
+    const statements = airflowLakeStatements(LAKE, {
+      readWrite: [],
+      read: [{ prefix: "e/" }],
+      list: [{ prefix: "n/" }],
+      listFolders: ["a/"],
+      headBucket: true,
+    });
+    const by = (id: string) => statements.find((s) => s.Sid === id)!;
+    expect(statements.map((s) => s.Sid)).to.deep.equal([
+      "LakeReads",
+      "LakeListing",
+      "LakeFolderListing",
+      "LakeBucketCheck",
+    ]);
+    expect(by("LakeReads")).to.deep.include({ Action: "s3:GetObject", Resource: [`${LAKE}/e/*`] });
+    expect(by("LakeListing").Condition).to.deep.equal({
+      StringLike: { "s3:prefix": ["n", "n/*"] },
+    });
+    expect(by("LakeFolderListing").Condition).to.deep.equal({
+      StringEquals: { "s3:prefix": ["a/"], "s3:delimiter": "/" },
+    });
+    expect(by("LakeBucketCheck")).to.deep.include({
+      Action: "s3:ListBucket",
+      Resource: LAKE,
+      Condition: { Null: { "s3:prefix": "true" } },
+    });
+    expect(airflowLakeStatements(LAKE, emptyLakeAccess())).to.deep.equal([]);
   });
 
   it("give Airflow no SageMaker access and no PassRole while no DAG runs SageMaker", () => {
@@ -151,7 +254,10 @@ describe("policy documents", () => {
 
   it("let Airflow pass only the SageMaker role, only to SageMaker, once a DAG runs SageMaker", () => {
     const roleArn = "arn:aws:iam::123456789012:role/dagspec-dev-sagemaker";
-    const doc = mwaaRolePolicy(c, { ...mwaa, sagemaker: { roleArn, namePrefix: "dagspec-dev" } });
+    const doc = mwaaRolePolicy(c, {
+      ...mwaa,
+      sagemaker: { roleArn, namePrefix: "ds-dev-1234", endpoints: [], modelPackageGroups: [] },
+    });
     expect(sid(doc, "PassSageMakerRole")).to.deep.equal({
       Sid: "PassSageMakerRole",
       Effect: "Allow",
@@ -160,12 +266,43 @@ describe("policy documents", () => {
       Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
     });
     expect(sid(doc, "RunSageMaker").Resource).to.include(
-      "arn:aws:sagemaker:eu-west-1:123456789012:training-job/dagspec-dev-*",
+      "arn:aws:sagemaker:eu-west-1:123456789012:training-job/ds-dev-1234-*",
     );
+    // No endpoints or package groups in the manifest: no grants for them.
+    expect(doc.Statement.map((s) => s.Sid)).not.to.include.members([
+      "DeployEndpoints",
+      "RegisterModels",
+    ]);
+  });
+
+  it("let Airflow deploy exactly the manifest's endpoints and register in exactly its groups", () => {
+    const doc = mwaaRolePolicy(c, {
+      ...mwaa,
+      sagemaker: {
+        roleArn: "arn:aws:iam::123456789012:role/r",
+        namePrefix: "ds-dev-1234",
+        endpoints: ["ds-dev-1234-abalone"],
+        modelPackageGroups: ["ds-dev-1234-abalone"],
+      },
+    });
+    const sm = "arn:aws:sagemaker:eu-west-1:123456789012";
+    expect(sid(doc, "DeployEndpoints").Resource).to.deep.equal([
+      `${sm}:endpoint/ds-dev-1234-abalone`,
+    ]);
+    expect(sid(doc, "RegisterModels").Resource).to.deep.equal([
+      `${sm}:model-package-group/ds-dev-1234-abalone`,
+      `${sm}:model-package/ds-dev-1234-abalone/*`,
+    ]);
+    expect(actions(doc)).not.to.include("sagemaker:*");
   });
 
   it("leave out crawler and job grants when there are no crawlers or jobs", () => {
-    const doc = mwaaRolePolicy(c, { ...mwaa, crawlerNames: [], jobNames: [], helperLocations: [] });
+    const doc = mwaaRolePolicy(c, {
+      ...mwaa,
+      crawlerNames: [],
+      jobNames: [],
+      lake: emptyLakeAccess(),
+    });
     expect(actions(doc).filter((a) => a.startsWith("glue:"))).to.deep.equal([]);
     expect(doc.Statement.map((s) => s.Sid)).not.to.include("HelperDataObjects");
   });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ROOT } from "../helpers";
 import { BASE_CONFIG, REGION, runStack, type Recorded, type StackRun } from "./mocks";
+import { copyProject, editFile, recompile, removeProject } from "./project";
 import { actionMatches, RULES } from "./rules";
 
 const PROVIDER = "urn:pulumi:dev::dagspec::pulumi:providers:aws::dagspec-dev::dagspec-dev-id";
@@ -136,6 +137,29 @@ const COUNTEREXAMPLES: Record<string, Recorded[]> = {
     provider,
     rec("aws:cloudwatch/logGroup:LogGroup", "l", { name: "x", kmsKeyId: "k" }),
   ],
+  "every Lambda function logs to a log group of the stack, which has a retention": [
+    provider,
+    rec("aws:lambda/function:Function", "f", { name: "f", loggingConfig: { logGroup: "/x" } }),
+    rec("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/aws/lambda/f", kmsKeyId: "k" }),
+  ],
+  "every SNS topic is encrypted with a customer key": [
+    provider,
+    rec("aws:sns/topic:Topic", "t", { name: "t", kmsMasterKeyId: "alias/aws/sns" }),
+    rec("aws:sns/topic:Topic", "u", { name: "u" }),
+  ],
+  "every role's inline policies fit IAM's 10,240 characters": [
+    provider,
+    ...[1, 2].map((i) =>
+      rec("aws:iam/rolePolicy:RolePolicy", `p${i}`, {
+        role: "r",
+        policy: policy({
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: Array.from({ length: 200 }, (_, j) => `arn:aws:s3:::bucket/prefix-${j}/*`),
+        }),
+      }),
+    ),
+  ],
   "no security group accepts traffic from the internet": [
     provider,
     rec("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "i", {
@@ -158,10 +182,22 @@ const COUNTEREXAMPLES: Record<string, Recorded[]> = {
 };
 
 describe("the security rules", () => {
-  const configurations: [string, Record<string, unknown>][] = [
-    ["with the default configuration", BASE_CONFIG],
+  // Every option switched needs a spec set compiled for Airflow 3.0, the target of 3.0.6.
+  let v3: string;
+  before(() => {
+    v3 = copyProject();
+    editFile(v3, "dags-src/dagspec.config.yaml", (t) =>
+      t.replace('airflow: "2.10"', 'airflow: "3.0"'),
+    );
+    recompile(v3, "3.0");
+  });
+  after(() => removeProject(v3));
+
+  const configurations: [string, () => string, Record<string, unknown>][] = [
+    ["with the default configuration", () => ROOT, BASE_CONFIG],
     [
       "with every option switched",
+      () => v3,
       {
         ...BASE_CONFIG,
         "dagspec:natStrategy": "none",
@@ -173,11 +209,11 @@ describe("the security rules", () => {
       },
     ],
   ];
-  for (const [when, config] of configurations) {
+  for (const [when, root, config] of configurations) {
     describe(`hold for the whole stack ${when}`, () => {
       let run: StackRun;
       before(async () => {
-        run = await runStack(ROOT, config);
+        run = await runStack(root(), config);
       });
       for (const rule of RULES) {
         it(rule.description, () => {

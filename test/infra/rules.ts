@@ -283,6 +283,49 @@ export const RULES: Rule[] = [
         ]),
   },
   {
+    description: "every Lambda function logs to a log group of the stack, which has a retention",
+    check: (resources) =>
+      resources
+        .filter((r) => r.type === "aws:lambda/function:Function")
+        .flatMap((r) => {
+          const config = r.inputs["loggingConfig"] as { logGroup?: string } | undefined;
+          const group = config?.logGroup ?? `/aws/lambda/${String(r.inputs["name"])}`;
+          const found = resources.find(
+            (g) => g.type === "aws:cloudwatch/logGroup:LogGroup" && g.inputs["name"] === group,
+          );
+          if (!found) return [`${label(r)}: logs to ${group}, which the stack does not create`];
+          return Number(found.inputs["retentionInDays"] ?? 0) > 0
+            ? []
+            : [`${label(r)}: its log group ${group} is kept forever`];
+        }),
+  },
+  {
+    description: "every SNS topic is encrypted with a customer key",
+    check: (resources) =>
+      resources
+        .filter((r) => r.type === "aws:sns/topic:Topic")
+        .flatMap((r) => {
+          const key = r.inputs["kmsMasterKeyId"];
+          if (typeof key !== "string" || key === "") return [`${label(r)}: not encrypted`];
+          return key === "alias/aws/sns" ? [`${label(r)}: encrypted with the AWS managed key`] : [];
+        }),
+  },
+  {
+    // IAM counts the characters of a role's inline policies together, whitespace left out.
+    description: "every role's inline policies fit IAM's 10,240 characters",
+    check: (resources) => {
+      const size = new Map<string, number>();
+      for (const r of resources.filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy")) {
+        const role = String(r.inputs["role"]);
+        const text = String(r.inputs["policy"]).replace(/\s+/g, "");
+        size.set(role, (size.get(role) ?? 0) + text.length);
+      }
+      return [...size]
+        .filter(([, n]) => n > 10240)
+        .map(([role, n]) => `role ${role}: ${n} characters of inline policy`);
+    },
+  },
+  {
     description: "no security group accepts traffic from the internet",
     check: (resources) =>
       resources.flatMap((r) => {

@@ -6,6 +6,8 @@ import { expect } from "chai";
 import { runtimeSource } from "../../cli/paths";
 import { compileProject } from "../../compiler/compile";
 import { diskProject } from "../../compiler/project";
+import { CODE_PREFIX } from "../../compiler/variables";
+import { lambdaHandler } from "../../infra/lambda";
 import { StackNames } from "../../infra/naming";
 import { locationListPrefixes, locationObjectArns } from "../../infra/policies";
 import { ROOT } from "../helpers";
@@ -21,7 +23,7 @@ import {
   type Recorded,
   type StackRun,
 } from "./mocks";
-import { copyProject, editFile, removeProject } from "./project";
+import { copyProject, editFile, recompile, removeProject } from "./project";
 
 interface Doc {
   Statement: {
@@ -61,6 +63,15 @@ const names = new StackNames({ project: "dagspec", stack: "dev" });
 const PIPELINE = "abalone-retrain";
 const locationsOf = (pipeline: string) =>
   manifest.datasets.filter((d) => d.pipeline === pipeline).map((d) => d.location);
+const PREFIX = names.namePrefix();
+const SM = `arn:aws:sagemaker:${REGION}:${ACCOUNT}`;
+const pipelinesRunningSageMaker = [
+  ...new Set(
+    [...manifest.sagemakerNames, ...manifest.endpoints, ...manifest.modelPackageGroups].map(
+      (r) => r.pipeline,
+    ),
+  ),
+].sort();
 
 describe("the stack, built from the example specs", function () {
   let run: StackRun;
@@ -162,7 +173,11 @@ describe("the stack, built from the example specs", function () {
         false,
       ]);
       const settings = run.resources.filter(
-        (r) => r.type.startsWith("aws:s3/bucket") && r.inputs["bucket"] === LAKE && r !== lake,
+        (r) =>
+          r.type.startsWith("aws:s3/bucket") &&
+          r.type !== S("bucketObjectv2:BucketObjectv2") &&
+          r.inputs["bucket"] === LAKE &&
+          r !== lake,
       );
       expect(settings).to.have.length(7);
       for (const r of settings) expect(r.retainOnDelete, r.name).to.equal(true);
@@ -194,10 +209,11 @@ describe("the stack, built from the example specs", function () {
       ).to.equal(false);
     });
 
-    it("holds no objects the stack put there: data arrives from outside", () => {
-      expect(
-        ofType(run, S("bucketObjectv2:BucketObjectv2")).filter((r) => r.inputs["bucket"] === LAKE),
-      ).to.deep.equal([]);
+    it("holds no objects the stack put there but the code jobs run: data arrives from outside", () => {
+      const keys = ofType(run, S("bucketObjectv2:BucketObjectv2"))
+        .filter((r) => r.inputs["bucket"] === LAKE)
+        .map((r) => String(r.inputs["key"]));
+      expect(keys.filter((k) => !k.startsWith(CODE_PREFIX))).to.deep.equal([]);
     });
   });
 
@@ -415,20 +431,223 @@ describe("the stack, built from the example specs", function () {
       });
     });
 
-    it("reaches only the lake prefixes the pipelines use, ECR images, its logs and the key", () => {
+    it("reads and writes the datasets of the pipelines that run SageMaker, and no others", () => {
       const doc = rolePolicy(run, "sagemaker-policy");
-      const all = new Set(manifest.datasets.map((d) => JSON.stringify(d.location)));
-      expect(statement(doc, "LakeObjects").Resource).to.have.length(all.size);
-      expect(statement(doc, "EcrPull").Resource).to.equal(`arn:aws:ecr:${REGION}:*:repository/*`);
-      expect(statement(doc, "Logs").Resource).to.equal(
-        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/*`,
+      const lake = `arn:aws:s3:::${LAKE}`;
+      const used = new Set(
+        manifest.datasets
+          .filter((d) => pipelinesRunningSageMaker.includes(d.pipeline))
+          .map((d) => JSON.stringify(d.location)),
       );
+      expect(pipelinesRunningSageMaker).to.include("iris-training");
+      expect(pipelinesRunningSageMaker).not.to.include("batch-recommendations");
+      expect(statement(doc, "LakeObjects").Resource).to.have.length(used.size);
+      expect(statement(doc, "LakeObjects").Resource).to.include.members([
+        `${lake}/abalone/models/*`,
+        `${lake}/abalone/endpoint-capture/*`,
+        `${lake}/iris/curated/*`,
+      ]);
+      expect(statement(doc, "LakeObjects").Resource).not.to.include(`${lake}/recsys/mapped/*`);
       expect(statement(doc, "StackKeyThroughS3").Resource).to.equal(key.state["arn"]);
+    });
+
+    it("reads the code processing jobs run, under the code prefix, and cannot change it", () => {
+      const doc = rolePolicy(run, "sagemaker-policy");
+      expect(statement(doc, "CodeObjects")).to.deep.include({
+        Action: ["s3:GetObject"],
+        Resource: manifest.code.map((c) => `arn:aws:s3:::${LAKE}/${CODE_PREFIX}${c.path}`),
+      });
+      const writes = doc.Statement.filter((x) => list(x.Action).includes("s3:PutObject"));
+      for (const w of writes)
+        expect(
+          list(w.Resource).some((r) => r.includes(CODE_PREFIX)),
+          w.Sid,
+        ).to.equal(false);
+    });
+
+    it("pulls only the framework images the specs name, from the runtime's accounts for the region", () => {
+      const doc = rolePolicy(run, "sagemaker-policy");
+      expect(statement(doc, "EcrPull").Resource).to.deep.equal([
+        `arn:aws:ecr:${REGION}:141502667606:repository/sagemaker-scikit-learn`,
+        `arn:aws:ecr:${REGION}:141502667606:repository/sagemaker-xgboost`,
+      ]);
+      expect(statement(doc, "EcrToken")).to.deep.include({
+        Action: "ecr:GetAuthorizationToken",
+        Resource: "*",
+      });
+    });
+
+    it("logs to SageMaker's job groups and its own endpoints' groups only", () => {
+      const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker`;
+      expect(statement(rolePolicy(run, "sagemaker-policy"), "Logs").Resource).to.deep.equal([
+        `${logs}/TrainingJobs`,
+        `${logs}/TrainingJobs:*`,
+        `${logs}/ProcessingJobs`,
+        `${logs}/ProcessingJobs:*`,
+        `${logs}/TransformJobs`,
+        `${logs}/TransformJobs:*`,
+        `${logs}/Endpoints/${PREFIX}-*`,
+      ]);
     });
 
     it("has no managed policy attached", () => {
       expect(role().inputs).not.to.have.property("managedPolicyArns");
       expect(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+    });
+  });
+
+  describe("the code SageMaker jobs run", () => {
+    const codeObjects = () =>
+      ofType(run, S("bucketObjectv2:BucketObjectv2")).filter((r) =>
+        String(r.inputs["key"]).startsWith(CODE_PREFIX),
+      );
+
+    it("is one lake object per code path, keyed by the code prefix and the path", () => {
+      expect(manifest.code.map((c) => c.path)).to.include("ml-scripts/evaluate_regression.py");
+      expect(codeObjects().map((r) => r.inputs["key"])).to.deep.equal(
+        manifest.code.map((c) => `${CODE_PREFIX}${c.path}`),
+      );
+      expect(
+        object(run, "_dagspec/code/ml-scripts/evaluate_regression.py").inputs["bucket"],
+      ).to.equal(LAKE);
+    });
+
+    it("holds the project file's text, encrypted with the stack key like the rest of the lake", () => {
+      for (const c of manifest.code) {
+        const o = object(run, `${CODE_PREFIX}${c.path}`);
+        expect(o.inputs["content"], c.path).to.equal(
+          fs.readFileSync(path.join(ROOT, c.path), "utf8"),
+        );
+        expect(o.inputs, c.path).to.deep.include({
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: key.state["arn"],
+          contentType: "text/x-python",
+        });
+      }
+    });
+
+    it("is where the DAGs point their processing jobs", () => {
+      for (const c of manifest.code) {
+        const uri = `s3://{{ var.value.lake_bucket }}/${CODE_PREFIX}${c.path}`;
+        expect(
+          [...compiled.dags.values()].some((d) => d.includes(uri)),
+          c.path,
+        ).to.equal(true);
+      }
+    });
+
+    it("is put after the lake's policy and public access block", () => {
+      const lakePolicy = one(
+        run,
+        S("bucketPolicy:BucketPolicy"),
+        (r) => r.inputs["bucket"] === LAKE,
+      );
+      for (const o of codeObjects())
+        expect(
+          o.dependsOn.some((u) => u.endsWith(`::${lakePolicy.name}`)),
+          o.name,
+        ).to.equal(true);
+    });
+  });
+
+  describe("the Lambda functions", () => {
+    const fn = () => one(run, "aws:lambda/function:Function");
+    const spec = () => manifest.functions[0]!;
+
+    it("are one function per manifest entry, named for the stack within Lambda's 64 characters", () => {
+      expect(
+        ofType(run, "aws:lambda/function:Function").map((r) => r.inputs["name"]),
+      ).to.deep.equal(manifest.functions.map((f) => names.lambdaFunction(f.pipeline, f.name)));
+      expect(String(fn().inputs["name"]).length).to.be.at.most(64);
+    });
+
+    it("run the spec's handler file alone, with its handler, runtime, timeout and memory", () => {
+      const f = spec();
+      expect(fn().inputs).to.deep.include({
+        handler: "ingest_iris.handler",
+        runtime: f.runtime,
+        timeout: f.timeoutSeconds,
+        memorySize: f.memoryMb,
+      });
+      expect(lambdaHandler(f)).to.equal("ingest_iris.handler");
+      expect([f.runtime, f.timeoutSeconds, f.memoryMb]).to.deep.equal(["python3.11", 60, 256]);
+      const code = fn().inputs["code"] as {
+        kind: string;
+        assets: Record<string, { text: string }>;
+      };
+      expect(code.kind).to.equal("archive");
+      expect(Object.keys(code.assets)).to.deep.equal(["ingest_iris.py"]);
+      expect(code.assets["ingest_iris.py"]!.text).to.equal(
+        fs.readFileSync(path.join(ROOT, f.source), "utf8"),
+      );
+    });
+
+    it("log to their own group, kept for the log retention and encrypted with the stack key", () => {
+      const group = one(
+        run,
+        "aws:cloudwatch/logGroup:LogGroup",
+        (r) => r.inputs["name"] === "/aws/lambda/dagspec-dev-iris-training-ingest_iris",
+      );
+      expect(group.inputs).to.deep.include({ retentionInDays: 365, kmsKeyId: key.state["arn"] });
+      expect(fn().inputs["loggingConfig"]).to.deep.equal({
+        logFormat: "Text",
+        logGroup: group.inputs["name"],
+      });
+      expect(fn().dependsOn.some((u) => u.endsWith(`::${group.name}`))).to.equal(true);
+    });
+
+    it("run as their own role, trusted by Lambda, with no managed policy", () => {
+      const role = one(
+        run,
+        "aws:iam/role:Role",
+        (r) => r.inputs["name"] === "dagspec-dev-lambda-iris-training-ingest_iris",
+      );
+      expect(fn().inputs["role"]).to.equal(role.state["arn"]);
+      expect(json<Doc>(role.inputs["assumeRolePolicy"]).Statement).to.deep.equal([
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ]);
+      const roles = ofType(run, "aws:lambda/function:Function").map((r) => r.inputs["role"]);
+      expect(new Set(roles).size).to.equal(roles.length);
+      expect(role.inputs).not.to.have.property("managedPolicyArns");
+    });
+
+    it("may write their own logs, use their pipeline's datasets and the key through S3, nothing else", () => {
+      const doc = rolePolicy(run, "lambda-iris-training-ingest_iris-policy");
+      expect(doc.Statement.map((x) => x.Sid)).to.deep.equal([
+        "Logs",
+        "LakeLocation",
+        "LakeList",
+        "LakeObjects",
+        "StackKeyThroughS3",
+      ]);
+      expect(statement(doc, "Logs")).to.deep.include({
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/dagspec-dev-iris-training-ingest_iris:*`,
+      });
+      expect(statement(doc, "LakeObjects").Resource).to.deep.equal(
+        locationObjectArns(`arn:aws:s3:::${LAKE}`, locationsOf("iris-training")),
+      );
+      expect(statement(doc, "StackKeyThroughS3").Resource).to.equal(key.state["arn"]);
+    });
+  });
+
+  describe("the SNS topics", () => {
+    it("are one topic per topic a spec declares, named for the stack and pipeline", () => {
+      expect(
+        ofType(run, "aws:sns/topic:Topic")
+          .map((r) => r.inputs["name"])
+          .sort(),
+      ).to.deep.equal(manifest.topics.map((t) => names.snsTopic(t.pipeline, t.name)).sort());
+      expect(manifest.topics).to.have.length(3);
+    });
+
+    it("are each encrypted with the stack's customer key", () => {
+      for (const t of ofType(run, "aws:sns/topic:Topic"))
+        expect(t.inputs["kmsMasterKeyId"], t.name).to.equal(key.state["arn"]);
     });
   });
 
@@ -497,8 +716,11 @@ describe("the stack, built from the example specs", function () {
           "ecr.dkr",
           "glue",
           "kms",
+          "lambda",
           "logs",
           "monitoring",
+          "sagemaker.api",
+          "sns",
           "sqs",
           "ssm",
           "sts",
@@ -711,11 +933,133 @@ describe("the stack, built from the example specs", function () {
       });
     });
 
-    it("may not pass roles or call SageMaker while no manifest entry needs SageMaker", () => {
-      const actions = doc().Statement.flatMap((s) => list(s.Action));
-      expect(
-        actions.filter((a) => a.startsWith("iam:") || a.startsWith("sagemaker:")),
-      ).to.deep.equal([]);
+    it("may run SageMaker jobs, models and endpoint configs named with the stack's prefix only", () => {
+      expect(PREFIX).to.match(/^ds-dev-[0-9a-f]{4}$/);
+      expect(statement(doc(), "RunSageMaker")).to.deep.include({
+        Action: [
+          "sagemaker:CreateTrainingJob",
+          "sagemaker:DescribeTrainingJob",
+          "sagemaker:CreateProcessingJob",
+          "sagemaker:DescribeProcessingJob",
+          "sagemaker:CreateTransformJob",
+          "sagemaker:DescribeTransformJob",
+          "sagemaker:CreateModel",
+          "sagemaker:DescribeModel",
+          "sagemaker:CreateEndpointConfig",
+          "sagemaker:DescribeEndpointConfig",
+          "sagemaker:AddTags",
+          "sagemaker:ListTags",
+        ],
+        Resource: [
+          "training-job",
+          "processing-job",
+          "transform-job",
+          "model",
+          "endpoint-config",
+        ].map((t) => `${SM}:${t}/${PREFIX}-*`),
+      });
+    });
+
+    it("may create, update and describe exactly the manifest's endpoints", () => {
+      expect(statement(doc(), "DeployEndpoints")).to.deep.include({
+        Action: [
+          "sagemaker:CreateEndpoint",
+          "sagemaker:UpdateEndpoint",
+          "sagemaker:DescribeEndpoint",
+          "sagemaker:AddTags",
+        ],
+        Resource: manifest.endpoints.map((e) => `${SM}:endpoint/${PREFIX}-${e.name}`).sort(),
+      });
+      expect(statement(doc(), "DeployEndpoints").Resource).to.deep.equal([
+        `${SM}:endpoint/${PREFIX}-abalone`,
+        `${SM}:endpoint/${PREFIX}-abalone-reviewed`,
+      ]);
+    });
+
+    it("may register model versions in exactly the manifest's package groups", () => {
+      expect(statement(doc(), "RegisterModels")).to.deep.include({
+        Action: [
+          "sagemaker:CreateModelPackageGroup",
+          "sagemaker:DescribeModelPackageGroup",
+          "sagemaker:CreateModelPackage",
+          "sagemaker:DeleteModelPackageGroup",
+        ],
+        Resource: [
+          `${SM}:model-package-group/${PREFIX}-abalone`,
+          `${SM}:model-package/${PREFIX}-abalone/*`,
+        ],
+      });
+    });
+
+    it("may pass the SageMaker role only, only to SageMaker, and nothing of SageMaker on *", () => {
+      expect(statement(doc(), "PassSageMakerRole")).to.deep.include({
+        Action: "iam:PassRole",
+        Resource: `arn:aws:iam::${ACCOUNT}:role/dagspec-dev-sagemaker`,
+        Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+      });
+      for (const s of doc().Statement.filter((x) =>
+        list(x.Action).some((a) => a.startsWith("sagemaker:")),
+      )) {
+        expect(list(s.Action), s.Sid).not.to.include("sagemaker:*");
+        for (const r of list(s.Resource))
+          expect(r, s.Sid).to.match(new RegExp(`^${SM}:[a-z-]+/${PREFIX}-`));
+      }
+      const iam = doc()
+        .Statement.flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith("iam:"));
+      expect(iam).to.deep.equal(["iam:PassRole"]);
+    });
+
+    it("may invoke exactly the stack's Lambda functions", () => {
+      expect(statement(doc(), "InvokeFunctions")).to.deep.include({
+        Action: "lambda:InvokeFunction",
+        Resource: manifest.functions.map(
+          (f) =>
+            `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.lambdaFunction(f.pipeline, f.name)}`,
+        ),
+      });
+      expect(statement(doc(), "InvokeFunctions").Resource).to.deep.equal([
+        `arn:aws:lambda:${REGION}:${ACCOUNT}:function:dagspec-dev-iris-training-ingest_iris`,
+      ]);
+    });
+
+    it("may publish to exactly the stack's topics, with the key they are encrypted with", () => {
+      const topicArns = ofType(run, "aws:sns/topic:Topic").map((t) => t.state["arn"]);
+      expect(topicArns).to.have.length(manifest.topics.length);
+      expect(statement(doc(), "PublishToTopics")).to.deep.include({ Action: "sns:Publish" });
+      expect([...list(statement(doc(), "PublishToTopics").Resource)].sort()).to.deep.equal(
+        [...topicArns].sort(),
+      );
+      expect(statement(doc(), "StackKeyThroughSns")).to.deep.include({
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: key.state["arn"],
+        Condition: { StringEquals: { "kms:ViaService": `sns.${REGION}.amazonaws.com` } },
+      });
+    });
+
+    it("may read what gates read and list what sensors and the SageMaker hook look at", () => {
+      const lake = `arn:aws:s3:::${LAKE}`;
+      expect(statement(doc(), "LakeReads").Resource).to.include.members([
+        `${lake}/abalone/evaluation/*`,
+        `${lake}/abalone/continuous/evaluation/*`,
+        `${lake}/abalone/curated/*`,
+        `${lake}/iris/curated/*`,
+      ]);
+      expect(statement(doc(), "LakeReads").Resource).not.to.include(`${lake}/abalone/models/*`);
+      expect(statement(doc(), "LakeReads").Action).to.equal("s3:GetObject");
+      const listed = statement(doc(), "LakeListing");
+      expect(listed.Action).to.equal("s3:ListBucket");
+      expect(listed.Condition!["StringLike"]!["s3:prefix"]).to.include.members([
+        "abalone/new/*",
+        "abalone/curated/*",
+      ]);
+      expect(statement(doc(), "LakeBucketCheck").Condition).to.deep.equal({
+        Null: { "s3:prefix": "true" },
+      });
+      // No unconditioned listing of the lake.
+      for (const s of doc().Statement.filter((x) => list(x.Action).includes("s3:ListBucket"))) {
+        if (list(s.Resource).includes(lake)) expect(s.Condition, s.Sid).not.to.equal(undefined);
+      }
     });
   });
 
@@ -745,6 +1089,29 @@ describe("the stack, built from the example specs", function () {
       expect(value("abalone_retrain__preprocess__glue_job")).to.equal(
         "dagspec-dev-abalone-retrain-preprocess",
       );
+      expect(value("iris_training__ingest_iris__lambda")).to.equal(
+        "dagspec-dev-iris-training-ingest_iris",
+      );
+      expect(value("abalone_retrain__ml_alerts__sns_topic")).to.equal(
+        `arn:aws:sns:${REGION}:${ACCOUNT}:dagspec-dev-abalone-retrain-ml_alerts`,
+      );
+      expect(value("name_prefix")).to.equal(PREFIX);
+      expect(value("sagemaker_role_arn")).to.equal(
+        `arn:aws:iam::${ACCOUNT}:role/dagspec-dev-sagemaker`,
+      );
+    });
+
+    it("hold the ARN of the topic each pipeline publishes to, one topic per pipeline", () => {
+      for (const t of manifest.topics) {
+        const topic = one(
+          run,
+          "aws:sns/topic:Topic",
+          (r) => r.name === `topics-${t.pipeline}-${t.name}`,
+        );
+        expect(parameters()[`/dagspec/dev/variables/${t.variable}`]?.["value"]).to.equal(
+          topic.state["arn"],
+        );
+      }
     });
   });
 
@@ -780,6 +1147,17 @@ describe("the stack, built from the example specs", function () {
       expect(o.jobs["abalone_retrain__preprocess__glue_job"]).to.equal(
         "dagspec-dev-abalone-retrain-preprocess",
       );
+    });
+
+    it("give the function names, topic ARNs and the SageMaker name prefix", () => {
+      const o = run.outputs;
+      expect(o.functions).to.deep.equal({
+        iris_training__ingest_iris__lambda: "dagspec-dev-iris-training-ingest_iris",
+      });
+      expect(Object.keys(o.topics).sort()).to.deep.equal(
+        manifest.topics.map((t) => t.variable).sort(),
+      );
+      expect(o.namePrefix).to.equal(PREFIX);
     });
 
     it("give a command per pipeline that triggers its DAG", () => {
@@ -824,22 +1202,59 @@ describe("the stack, built from the example specs", function () {
       expect(shared).to.deep.equal([]);
     });
 
-    it("compiles for Airflow 3.0 on an Airflow 3.0.6 environment", async () => {
-      const v3 = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:airflowVersion": "3.0.6" });
-      const compiled = compileProject(diskProject(ROOT), {
-        target: "3.0",
-        runtime: runtimeSource(),
+    it("deploys the DAGs compiled for Airflow 3.0 when the spec set targets 3.0", async () => {
+      const root = copyProject();
+      try {
+        editFile(root, "dags-src/dagspec.config.yaml", (t) =>
+          t.replace('airflow: "2.10"', 'airflow: "3.0"'),
+        );
+        recompile(root, "3.0");
+        const v3 = await runStack(root, { ...BASE_CONFIG, "dagspec:airflowVersion": "3.0.6" });
+        const compiled = compileProject(diskProject(ROOT), {
+          target: "3.0",
+          runtime: runtimeSource(),
+        });
+        expect(object(v3, "dags/abalone_retrain.py").inputs["content"]).to.equal(
+          compiled.dags.get("abalone_retrain.py"),
+        );
+        expect(environment(v3).inputs["airflowVersion"]).to.equal("3.0.6");
+        expect(object(v3, "requirements.txt").inputs["content"]).to.include(
+          "constraints-3.0.6/constraints-3.12.txt",
+        );
+        expect(environment(v3).inputs["requirementsS3ObjectVersion"]).not.to.equal(
+          environment(run).inputs["requirementsS3ObjectVersion"],
+        );
+      } finally {
+        removeProject(root);
+      }
+    });
+
+    it("refuses an Airflow version other than the spec set's, naming both keys, before any resource", async () => {
+      let error: unknown;
+      const refused = await runStack(ROOT, {
+        ...BASE_CONFIG,
+        "dagspec:airflowVersion": "3.0.6",
+      }).catch((e: unknown) => {
+        error = e;
+        return undefined;
       });
-      expect(object(v3, "dags/abalone_retrain.py").inputs["content"]).to.equal(
-        compiled.dags.get("abalone_retrain.py"),
+      expect(refused).to.equal(undefined);
+      expect(String(error)).to.include(
+        "dagspec:airflowVersion is 3.0.6, but dags-src/dagspec.config.yaml compiles the DAGs " +
+          "for Airflow 2.10 (key airflow), which MWAA runs as 2.10.3",
       );
-      expect(environment(v3).inputs["airflowVersion"]).to.equal("3.0.6");
-      expect(object(v3, "requirements.txt").inputs["content"]).to.include(
-        "constraints-3.0.6/constraints-3.12.txt",
-      );
-      expect(environment(v3).inputs["requirementsS3ObjectVersion"]).not.to.equal(
-        environment(run).inputs["requirementsS3ObjectVersion"],
-      );
+    });
+
+    it("refuses a spec set configuration that does not parse, showing its diagnostics", async () => {
+      const root = copyProject();
+      try {
+        editFile(root, "dags-src/dagspec.config.yaml", (t) => t.replace('"2.10"', '"2.9"'));
+        let error: unknown;
+        await runStack(root).catch((e: unknown) => (error = e));
+        expect(String(error)).to.match(/dags-src\/dagspec\.config\.yaml is not valid:\n.*2\.9/);
+      } finally {
+        removeProject(root);
+      }
     });
 
     it("refuses a generated-dags/ folder that does not match the specs, naming the file", async () => {
