@@ -52,8 +52,8 @@ def write_lines(path, lines) -> str:
 
 
 def run(spark, raw_path, survey_path, output, **options):
-    raw = abalone.Source("raw", raw_path, abalone.read_text(spark, raw_path))
-    survey = abalone.Source("survey", survey_path, abalone.read_text(spark, survey_path))
+    raw = abalone.Source("raw", raw_path, abalone.read_csv(spark, raw_path))
+    survey = abalone.Source("survey", survey_path, abalone.read_csv(spark, survey_path))
     return abalone.run(spark, raw, survey, str(output), **options)
 
 
@@ -156,8 +156,8 @@ def test_duplicates_across_raw_and_survey_appear_once(merged, abalone_lines):
 
 
 def checked_raw(spark, partitions: int):
-    lines = spark.read.text(str(gt.ABALONE)).repartition(partitions)
-    return abalone.check_rows(abalone.lines_to_fields(lines), "raw")
+    parsed = abalone.read_csv(spark, str(gt.ABALONE)).repartition(partitions)
+    return abalone.check_rows(parsed, "raw")
 
 
 def assignments(frame, seed) -> dict[tuple, str]:
@@ -223,7 +223,7 @@ BAD_ROWS = [
     ("F,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9,1", "wrong_field_count", "expected 9 fields, got 10"),
     ("F,abc,0.42,0.135,0.677,0.2565,0.1415,0.21,9", "not_a_number", "length 'abc' is not a number"),
     ("F,0.53,0.42,NaN,0.677,0.2565,0.1415,0.21,9", "not_a_number", "height 'NaN' is not a number"),
-    ("F,0.53,0.42,0.135,,0.2565,0.1415,0.21,9", "not_a_number", "whole_weight '' is not a number"),
+    ("F,0.53,0.42,0.135,,0.2565,0.1415,0.21,9", "not_a_number", "whole_weight is missing"),
     ("X,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9", "unknown_sex", "sex 'X' is not one of F, I, M"),
     ("f,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9", "unknown_sex", "sex 'f' is not one of F, I, M"),
     ("M,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,7.5", "rings_not_a_whole_number", "rings '7.5' is not a whole number >= 0"),
@@ -237,8 +237,7 @@ def test_malformed_rows_are_counted_and_written_aside(spark, abalone_lines, tmp_
     survey = write_lines(tmp_path / "survey.csv", [r for r, _, _ in BAD_ROWS] + ["", *good])
     manifest = run(spark, str(gt.ABALONE), survey, tmp_path / "out")
     inputs = manifest["inputs"]["survey"]
-    assert inputs["lines"] == len(BAD_ROWS) + 3
-    assert inputs["blank_lines"] == 1
+    assert inputs["rows"] == len(BAD_ROWS) + 2  # the reader skips the blank line
     assert inputs["rejected"] == len(BAD_ROWS)
     assert inputs["rejected_by_reason"] == {
         "wrong_field_count": 2,
@@ -246,6 +245,7 @@ def test_malformed_rows_are_counted_and_written_aside(spark, abalone_lines, tmp_
         "unknown_sex": 2,
         "not_a_number": 4,
         "rings_not_a_whole_number": 2,
+        "unreadable_line": 0,
     }
     assert manifest["rows_out"] == 4177 + 2  # the good survey rows ("12.0" rings is 12)
     rejected = gt.read_json_folder(tmp_path / "out" / "rejected")
@@ -297,7 +297,7 @@ def test_empty_input_fails_clearly(spark, tmp_path):
 
 
 def test_blank_lines_only_is_empty_input(spark, tmp_path):
-    raw = write_lines(tmp_path / "raw.csv", ["", "  "])
+    raw = write_lines(tmp_path / "raw.csv", ["", ""])
     survey = write_lines(tmp_path / "survey.csv", [])
     with pytest.raises(JobInputError, match="no input rows"):
         run(spark, raw, survey, tmp_path / "out")
@@ -323,7 +323,7 @@ def test_catalog_rows_are_checked_like_text_rows(spark, abalone_lines):
     rows = [parse_input(line) for line in abalone_lines[:200]]
     rows.append(("M", 0.5, None, 0.1, 0.2, 0.1, 0.05, 0.07, 9))  # a value the type could not hold
     frame = spark.createDataFrame(rows, CATALOG_SCHEMA)
-    checked = abalone.check_rows(abalone.frame_to_fields(frame, "survey table abalone.new"), "s")
+    checked = abalone.check_rows(abalone.from_table(frame, "survey table abalone.new"), "s")
     good = checked.where(F.col("reason").isNull()).select(*abalone.INPUT_COLUMNS).collect()
     assert sorted(tuple(r) for r in good) == sorted(rows[:200])
     bad = checked.where(F.col("reason").isNotNull()).collect()
@@ -332,10 +332,28 @@ def test_catalog_rows_are_checked_like_text_rows(spark, abalone_lines):
     ]
 
 
+def test_catalog_string_columns_with_non_numbers_are_rejected(spark):
+    # A crawler types a column string when one of its values is not a number.
+    schema = CATALOG_SCHEMA.replace("col2 double", "col2 string")
+    rows = [
+        ("F", 0.5, "0.4", 0.1, 0.2, 0.1, 0.05, 0.07, 9),
+        ("F", 0.5, "n/a", 0.1, 0.2, 0.1, 0.05, 0.07, 9),
+    ]
+    frame = spark.createDataFrame(rows, schema)
+    checked = abalone.check_rows(abalone.from_table(frame, "survey table abalone.new"), "s")
+    good, bad = checked.orderBy(F.col("reason").asc_nulls_first()).collect()
+    assert (good["reason"], good["diameter"]) == (None, 0.4)
+    assert (bad["reason"], bad["detail"], bad["record"]) == (
+        "not_a_number",
+        "diameter 'n/a' is not a number",
+        "F,0.5,n/a,0.1,0.2,0.1,0.05,0.07,9",
+    )
+
+
 def test_a_catalog_table_missing_a_column_fails_naming_the_columns(spark):
     frame = spark.createDataFrame([], CATALOG_SCHEMA.rsplit(",", 1)[0])
     with pytest.raises(JobInputError) as failure:
-        abalone.frame_to_fields(frame, "survey table abalone.new")
+        abalone.from_table(frame, "survey table abalone.new")
     assert str(failure.value) == (
         "survey table abalone.new has 8 columns (col0, col1, col2, col3, col4, col5, col6, "
         "col7); expected 9, in this order: sex, length, diameter, height, whole_weight, "
