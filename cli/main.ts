@@ -23,6 +23,7 @@ import { readConfig } from "../compiler/config";
 import { OUTPUT_DIR, diskProject } from "../compiler/project";
 import { apply, inMemory, plan, type Output, type Plan } from "../compiler/write";
 import { pythonEnv, packageRoot, runtimeSource } from "./paths";
+import { RUN_USAGE, runnerMain } from "../runner/main";
 
 const USAGE = `usage: dagspec <command> [options]
 
@@ -32,6 +33,7 @@ commands:
   validate           compile, then import every DAG in real Airflow and compare its graph
                      with the spec; prints each file's parse time
   graph              print each pipeline's task graph as JSON
+${RUN_USAGE}
 
 options:
   --airflow 2.10|3.0   Airflow version to emit for (default: airflow: in
@@ -283,6 +285,19 @@ export function main(argv: string[]): number {
 
 /** The process entry point: spec mistakes are diagnostics; anything thrown is a bug. */
 export function run(argv: string[]): void {
+  if (argv[0] === "run" || argv[0] === "up") {
+    // The local runner (runner/) is asynchronous: it waits on moto and Airflow.
+    runnerMain(argv).then(
+      (code) => (process.exitCode = code),
+      (e: unknown) => {
+        process.stderr.write(
+          `dagspec: internal error (a bug; please report it):\n${(e as Error).stack ?? String(e)}\n`,
+        );
+        process.exitCode = 2;
+      },
+    );
+    return;
+  }
   try {
     process.exitCode = main(argv);
   } catch (e) {
