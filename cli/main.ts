@@ -24,6 +24,7 @@ import { OUTPUT_DIR, diskProject } from "../compiler/project";
 import { apply, inMemory, plan, type Output, type Plan } from "../compiler/write";
 import { pythonEnv, packageRoot, runtimeSource } from "./paths";
 import { RUN_USAGE, runnerMain } from "../runner/main";
+import { OPS_COMMANDS, OPS_USAGE, opsMain } from "../ops/main";
 
 const USAGE = `usage: dagspec <command> [options]
 
@@ -34,6 +35,7 @@ commands:
                      with the spec; prints each file's parse time
   graph              print each pipeline's task graph as JSON
 ${RUN_USAGE}
+${OPS_USAGE}
 
 options:
   --airflow 2.10|3.0   Airflow version to emit for (default: airflow: in
@@ -285,9 +287,11 @@ export function main(argv: string[]): number {
 
 /** The process entry point: spec mistakes are diagnostics; anything thrown is a bug. */
 export function run(argv: string[]): void {
-  if (argv[0] === "run" || argv[0] === "up") {
-    // The local runner (runner/) is asynchronous: it waits on moto and Airflow.
-    runnerMain(argv).then(
+  const ops = (OPS_COMMANDS as readonly string[]).includes(argv[0] ?? "");
+  if (argv[0] === "run" || argv[0] === "up" || ops) {
+    // The local runner (runner/) and the operations commands (ops/) are asynchronous.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+    (ops ? opsMain(argv) : runnerMain(argv)).then(
       (code) => (process.exitCode = code),
       (e: unknown) => {
         process.stderr.write(
