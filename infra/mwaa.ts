@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { contentType } from "./files";
-import type { StackNames } from "./naming";
+import { mwaaLogGroupName, type StackNames } from "./naming";
 import type { AirflowLakeAccess } from "./plan";
 import { mwaaRolePolicy, mwaaTrustPolicy, type AwsContext } from "./policies";
 import { SecureBucket } from "./secure-bucket";
@@ -25,10 +25,7 @@ export const LOG_TYPES = {
   workerLogs: "Worker",
 } as const;
 
-/** MWAA writes to `airflow-<environment>-<type>` and uses the group if it already exists. */
-export function mwaaLogGroupName(environmentName: string, type: string): string {
-  return `airflow-${environmentName}-${type}`;
-}
+export { mwaaLogGroupName } from "./naming";
 
 export function airflowConfigurationOptions(names: StackNames): Record<string, string> {
   return {

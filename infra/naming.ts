@@ -106,6 +106,11 @@ const RULES = {
   },
 } satisfies Record<string, Rule>;
 
+/** MWAA writes to `airflow-<environment>-<type>` and uses the group if it already exists. */
+export function mwaaLogGroupName(environmentName: string, type: string): string {
+  return `airflow-${environmentName}-${type}`;
+}
+
 const NAME_PREFIX_LEAD = "ds";
 const NAME_PREFIX_HASH = 4;
 

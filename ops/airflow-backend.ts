@@ -65,18 +65,23 @@ const UNKNOWN_DAG =
  * of stderr (where Airflow's CLI writes its error).
  */
 export function jsonRows(out: CliOutput, what: string): Record<string, unknown>[] {
-  const text = out.stdout;
-  const start = text.search(/^\[/m);
-  if (start >= 0) {
+  const rows = parseRows(out.stdout);
+  if (rows) return rows;
+  if (/^No data found\s*$/m.test(out.stdout)) return [];
+  throw cliFailure(out, what);
+}
+
+/** The JSON list in a command's output: the first line from which the rest parses as one. */
+function parseRows(text: string): Record<string, unknown>[] | undefined {
+  for (const m of text.matchAll(/^\[/gm)) {
     try {
-      const rows = JSON.parse(text.slice(start)) as unknown;
+      const rows = JSON.parse(text.slice(m.index)) as unknown;
       if (Array.isArray(rows)) return rows as Record<string, unknown>[];
     } catch {
-      // fall through to the error
+      // a log line such as "[2024-01-01T00:00:00.000+0000] {...} INFO - ..."
     }
   }
-  if (/^No data found\s*$/m.test(text)) return [];
-  throw cliFailure(out, what);
+  return undefined;
 }
 
 export function cliFailure(out: CliOutput, what: string): OpsError {
@@ -132,14 +137,14 @@ export class AirflowBackend implements OpsBackend {
     // A run of a paused DAG stays queued: new DAGs start paused on MWAA, and Airflow's trigger
     // form unpauses too.
     const unpaused = await this.cli(pipeline, CLI.unpause(pipeline));
-    if (/^\[/m.test(unpaused.stdout)) notes.push(`unpaused ${pipeline} (DAGs start paused)`);
+    if (parseRows(unpaused.stdout)?.length) notes.push(`unpaused ${pipeline} (DAGs start paused)`);
     const rows = jsonRows(
       await this.cli(pipeline, CLI.trigger(pipeline, conf)),
       `dags trigger ${pipeline}`,
     );
     const runId = text(rows[0]?.["dag_run_id"]);
     if (!runId) throw new OpsError("service", `dags trigger ${pipeline} printed no run id`);
-    return { runId, notes };
+    return { runId, conf: rows[0]?.["conf"] ?? {}, notes };
   }
 
   async runs(pipeline: string): Promise<RunInfo[]> {

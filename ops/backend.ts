@@ -32,11 +32,14 @@ export type Decision = "approve" | "reject";
 export interface OpsBackend {
   /** One line naming what is operated, e.g. "MWAA environment x (Airflow 2.10.3) in eu-west-1". */
   readonly description: string;
-  /** Starts a run; `notes` tell what else was done (e.g. the pipeline was unpaused). */
+  /**
+   * Starts a run; `conf` is the run's conf as the orchestrator stored it, `notes` tell what else
+   * was done (e.g. the pipeline was unpaused).
+   */
   trigger(
     pipeline: string,
     conf: Record<string, unknown>,
-  ): Promise<{ runId: string; notes: string[] }>;
+  ): Promise<{ runId: string; conf: unknown; notes: string[] }>;
   /** Recent runs, newest first. */
   runs(pipeline: string): Promise<RunInfo[]>;
   run(pipeline: string, runId: string): Promise<RunInfo>;

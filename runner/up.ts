@@ -21,6 +21,13 @@ import { freePort, startMoto } from "./moto";
 import { compileFor, dagFolder } from "./compiled";
 import type { RunOptions } from "./main";
 import { missingVariables, planLocal, provision } from "./provision";
+import {
+  createTaskLogGroup,
+  LOCAL_ENVIRONMENT,
+  remoteLoggingEnv,
+  serveLocalMwaa,
+  type LocalMwaa,
+} from "../ops/local/serve";
 
 export const UP_USER = "admin";
 
@@ -40,7 +47,9 @@ export async function runUp(o: RunOptions): Promise<number> {
     startMoto(venvs.runner, path.join(dir, "moto.log")),
   ]);
   const children: Child[] = [];
+  let mwaa: LocalMwaa | undefined;
   const stopAll = async () => {
+    await mwaa?.stop();
     await Promise.all(children.map((c) => c.stop()));
     await moto.stop();
   };
@@ -53,6 +62,7 @@ export async function runUp(o: RunOptions): Promise<number> {
         `the DAGs read Airflow Variables the runner does not provide: ${missing.join(", ")}`,
       );
     await provision(plan, moto.endpoint);
+    await createTaskLogGroup(moto.endpoint);
     newHome(o.root, dir, template);
     const dags = dagFolder(o.root, result.dags, path.join(dir, "dags"));
     const port = o.port ?? (await freePort());
@@ -81,6 +91,8 @@ export async function runUp(o: RunOptions): Promise<number> {
       AIRFLOW__WEBSERVER__EXPOSE_CONFIG: "False",
       AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL: "10",
       AIRFLOW__API__AUTH_BACKENDS: "airflow.api.auth.backend.session",
+      // Task logs go to moto's CloudWatch Logs, as MWAA's go to CloudWatch: `dagspec logs`.
+      ...remoteLoggingEnv(),
     };
     const airflow = path.join(venvs.airflow, "bin", "airflow");
     const log = (name: string) => fs.openSync(path.join(dir, `${name}.log`), "a");
@@ -133,13 +145,25 @@ export async function runUp(o: RunOptions): Promise<number> {
       url = `http://127.0.0.1:${port}`;
       login = "no login (simple auth manager, every user is admin, 127.0.0.1 only)";
     }
+    // The operations commands' endpoint answers at once, CREATING until Airflow is healthy.
+    mwaa = await serveLocalMwaa({
+      target,
+      airflowVenv: venvs.airflow,
+      env,
+      dir,
+      uiUrl: url,
+      motoEndpoint: moto.endpoint,
+      ...(target === "2.10" ? { login: { user: UP_USER, password } } : {}),
+    });
     await waitForHealth(
       `${url}/${target === "2.10" ? "health" : "api/v2/monitor/health"}`,
       children,
     );
+    mwaa.endpoint.setStatus("AVAILABLE");
     const rel = path.relative(o.root, dir);
     process.stdout.write(
       `\nAirflow UI: ${url} (${login})\n` +
+        `MWAA endpoint: ${mwaa.endpoint.url} (environment ${LOCAL_ENVIRONMENT})\n` +
         `moto: ${moto.endpoint}; Airflow home and logs: ${rel}/\n` +
         `DAGs start paused, as on a new MWAA environment: unpause one, then trigger it.\n` +
         `Ctrl-C stops Airflow and moto.\n\n`,
