@@ -38,6 +38,10 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
+/** The Airflow roles MWAA maps IAM to (the `rbac-role` resource of CreateWebLoginToken). */
+export const AIRFLOW_ROLES = ["Admin", "Op", "User", "Viewer"] as const;
+export type AirflowRole = (typeof AIRFLOW_ROLES)[number];
+
 /** S3 objects take at most 10 tags and the provider's default tags reach every object. */
 export const MAX_USER_TAGS = 8;
 
@@ -56,6 +60,9 @@ export const DEFAULTS = {
   logRetentionDays: 365,
   protectLake: true,
   tags: {} as Record<string, string>,
+  operatorRole: "",
+  operatorGroup: "",
+  operatorAirflowRole: "Op" as AirflowRole,
 };
 
 /** The keys of the `dagspec` namespace; anything else in it is a typo and fails. */
@@ -84,6 +91,11 @@ export interface StackConfig {
   /** Protect the data lake bucket and keep it when the stack is destroyed. */
   protectLake: boolean;
   tags: Record<string, string>;
+  /**
+   * Who may operate the pipelines from a terminal (`dagspec trigger`, ... `dagspec ui`): an
+   * existing IAM role and/or group that the stack attaches its operator policy to.
+   */
+  operators: { roleName?: string; groupName?: string; airflowRole: AirflowRole };
 }
 
 export class ConfigError extends Error {
@@ -230,6 +242,26 @@ export function readConfig(raw: Readonly<Record<string, unknown>>): StackConfig 
     DEFAULTS.protectLake,
   );
   const tags = read.tags(`${prefix}tags`, get("tags"));
+  const operatorRole = read.text(`${prefix}operatorRole`, get("operatorRole"), "");
+  if (operatorRole && !/^[\w+=,.@-]{1,64}$/.test(operatorRole)) {
+    fail(
+      `${prefix}operatorRole`,
+      `expected an IAM role name (1-64 letters, digits and +=,.@_-), got ${show(operatorRole)}`,
+    );
+  }
+  const operatorGroup = read.text(`${prefix}operatorGroup`, get("operatorGroup"), "");
+  if (operatorGroup && !/^[\w+=,.@-]{1,128}$/.test(operatorGroup)) {
+    fail(
+      `${prefix}operatorGroup`,
+      `expected an IAM group name (1-128 letters, digits and +=,.@_-), got ${show(operatorGroup)}`,
+    );
+  }
+  const operatorAirflowRole = read.oneOf(
+    `${prefix}operatorAirflowRole`,
+    get("operatorAirflowRole"),
+    AIRFLOW_ROLES,
+    DEFAULTS.operatorAirflowRole,
+  );
 
   if (problems.length) throw new ConfigError(problems);
   const airflow = AIRFLOW_VERSIONS[version];
@@ -249,6 +281,11 @@ export function readConfig(raw: Readonly<Record<string, unknown>>): StackConfig 
     logRetentionDays,
     protectLake,
     tags,
+    operators: {
+      ...(operatorRole ? { roleName: operatorRole } : {}),
+      ...(operatorGroup ? { groupName: operatorGroup } : {}),
+      airflowRole: operatorAirflowRole,
+    },
   };
 }
 

@@ -746,3 +746,46 @@ export function airflowLakeStatements(lakeArn: string, a: AirflowLakeAccess): St
   }
   return statements;
 }
+
+// ---------------------------------------------------------------- operators
+
+export interface OperatorInputs {
+  environmentName: string;
+  /** The Airflow role the web login signs in as (MWAA's `rbac-role` resource). */
+  airflowRole: string;
+  /** The environment's task log group, which `dagspec logs` reads. */
+  taskLogGroup: string;
+}
+
+/**
+ * What `dagspec trigger|runs|status|logs|approve|reject|ui` need on one environment, and nothing
+ * on any other: the CLI token (the Airflow CLI endpoint runs the commands), the web login token
+ * for one Airflow role (ARN patterns of the MWAA user guide's "Amazon MWAA actions and
+ * resources" and "AmazonMWAAWebServerAccess"), GetEnvironment for the status, version and log
+ * group, and reading the task log group's streams. The log group is encrypted with the stack
+ * key, which CloudWatch Logs uses on the reader's behalf (keyPolicy), so no KMS grant is needed.
+ */
+export function operatorPolicy(c: AwsContext, o: OperatorInputs): PolicyDocument {
+  const environment = arn(c, "airflow", `environment/${o.environmentName}`);
+  const group = arn(c, "logs", `log-group:${o.taskLogGroup}`);
+  return policy(
+    {
+      Sid: "AirflowCliAndEnvironment",
+      Effect: "Allow",
+      Action: ["airflow:CreateCliToken", "airflow:GetEnvironment"],
+      Resource: environment,
+    },
+    {
+      Sid: "AirflowUiSignIn",
+      Effect: "Allow",
+      Action: "airflow:CreateWebLoginToken",
+      Resource: arn(c, "airflow", `role/${o.environmentName}/${o.airflowRole}`),
+    },
+    {
+      Sid: "ReadTaskLogs",
+      Effect: "Allow",
+      Action: ["logs:DescribeLogStreams", "logs:GetLogEvents"],
+      Resource: [group, `${group}:log-stream:*`],
+    },
+  );
+}

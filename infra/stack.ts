@@ -23,9 +23,11 @@ import { StackKey } from "./kms";
 import { LambdaFunctions } from "./lambda";
 import { MwaaEnvironment, triggerCommand } from "./mwaa";
 import { MwaaNetwork } from "./mwaa-network";
+import { OperatorAccess } from "./operators";
 import {
   bucketName,
   LIMITS,
+  mwaaLogGroupName,
   stackTags,
   StackNames,
   type BucketPurpose,
@@ -346,6 +348,22 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
   );
 
   const environmentName = names.mwaaEnvironment();
+  const { roleName, groupName, airflowRole } = config.operators;
+  if (roleName || groupName) {
+    new OperatorAccess(
+      "operators",
+      {
+        policyName: names.role("operators"),
+        context,
+        environmentName,
+        airflowRole,
+        taskLogGroup: mwaaLogGroupName(environmentName, "Task"),
+        ...(roleName ? { roleName } : {}),
+        ...(groupName ? { groupName } : {}),
+      },
+      { ...opts, dependsOn: [airflow] },
+    );
+  }
   const pipelineIds = [...new Set(plan.pipelines.map((p) => p.id))].sort();
   return {
     webserverUrl: airflow.webserverUrl,

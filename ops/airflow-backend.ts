@@ -144,7 +144,12 @@ export class AirflowBackend implements OpsBackend {
     );
     const runId = text(rows[0]?.["dag_run_id"]);
     if (!runId) throw new OpsError("service", `dags trigger ${pipeline} printed no run id`);
-    return { runId, conf: rows[0]?.["conf"] ?? {}, notes };
+    // The CLI echoes the run's conf with every value printed as text: check the keys arrived.
+    const stored = (rows[0]?.["conf"] ?? {}) as Record<string, unknown>;
+    const lost = Object.keys(conf).filter((k) => !(k in stored));
+    if (lost.length)
+      throw new OpsError("service", `run ${runId} of ${pipeline} has no conf ${lost.join(", ")}`);
+    return { runId, conf: stored, notes };
   }
 
   async runs(pipeline: string): Promise<RunInfo[]> {

@@ -33,8 +33,8 @@ export interface OpsBackend {
   /** One line naming what is operated, e.g. "MWAA environment x (Airflow 2.10.3) in eu-west-1". */
   readonly description: string;
   /**
-   * Starts a run; `conf` is the run's conf as the orchestrator stored it, `notes` tell what else
-   * was done (e.g. the pipeline was unpaused).
+   * Starts a run; `conf` is the run's conf as the orchestrator reports it, `notes` tell what
+   * else was done (e.g. the pipeline was unpaused).
    */
   trigger(
     pipeline: string,

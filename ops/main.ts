@@ -154,10 +154,9 @@ async function runCommand(
 
   switch (command) {
     case "trigger": {
-      const { runId, conf: stored, notes } = await backend.trigger(pipeline, conf);
+      const { runId, notes } = await backend.trigger(pipeline, conf);
       for (const n of notes) io.out(`${n}\n`);
-      // The conf as Airflow stored it, which is what the run's tasks see.
-      const confText = Object.keys(conf).length ? ` with conf ${JSON.stringify(stored)}` : "";
+      const confText = Object.keys(conf).length ? ` with conf ${JSON.stringify(conf)}` : "";
       io.out(`triggered ${pipeline}${confText} on ${backend.description}: run ${runId}\n`);
       if (!v.wait) {
         io.out(`follow it: dagspec status ${pipeline} --run ${runId}\n`);
