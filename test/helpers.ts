@@ -1,5 +1,6 @@
 // Shared helpers for the TypeScript tests.
 
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { packageRoot, runtimeSource } from "../cli/paths";
@@ -60,4 +61,28 @@ export function cases(dir: string): string[] {
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => f.replace(/\.yaml$/, ""))
     .sort();
+}
+
+/** Polls until `probe` returns a value; a probe that throws counts as no value yet. */
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  everyMs = 2000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Debian's chromium, installed by scripts/ensure-chromium.sh when it is missing. */
+export function chromiumPath(): string {
+  return execFileSync("bash", [path.join(ROOT, "scripts", "ensure-chromium.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }

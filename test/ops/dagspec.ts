@@ -93,21 +93,6 @@ export function startDagspec(
   return new Running(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }));
 }
 
-/** Polls until `probe` returns a value. */
-export async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 3000));
-  }
-}
-
 /** Rows of a printed task table: task -> [state, tries]. */
 export function taskRows(stdout: string): Map<string, [string, number]> {
   const lines = stdout.split("\n");

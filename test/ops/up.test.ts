@@ -4,22 +4,13 @@
 // approved with `dagspec approve`, the other rejected with `dagspec reject`.
 
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 import { chromium } from "playwright-core";
 import type { AirflowTarget } from "../../compiler/ir";
 import { ALLOWED_COMMANDS } from "../../ops/allowed";
 import { OpsError } from "../../ops/backend";
 import { MwaaEnvironment, postCli } from "../../ops/mwaa";
-import { ROOT } from "../helpers";
-import {
-  dagspec,
-  startDagspec,
-  taskRows,
-  until,
-  withoutCredentials,
-  type Running,
-} from "./dagspec";
+import { chromiumPath, until } from "../helpers";
+import { dagspec, startDagspec, taskRows, withoutCredentials, type Running } from "./dagspec";
 
 const PIPELINE = "model-review";
 const CHROMIUM_ARGS = [
@@ -111,11 +102,6 @@ for (const airflow of ["2.10", "3.0"] as AirflowTarget[]) {
     });
 
     it("triggers a run with conf, follows it to an approval, and exits 0 once dagspec approve lets it finish", async () => {
-      // The run to reject later goes first, so both wait for their review at about the same time.
-      const other = await ops("trigger", PIPELINE);
-      expect(other.code, other.stderr).to.equal(0);
-      rejectedRun = /: run (\S+)\n/.exec(other.stdout)![1]!;
-
       const follow = startDagspec([
         "trigger",
         PIPELINE,
@@ -136,27 +122,23 @@ for (const airflow of ["2.10", "3.0"] as AirflowTarget[]) {
       const approve = await ops("approve", PIPELINE, "--run", approvedRun);
       expect(approve.code, approve.stderr).to.equal(0);
       expect(approve.stdout).to.include(`approved run ${approvedRun} of ${PIPELINE}`);
+      // The DAG runs one run at a time (max_active_runs 1): the run to reject queues behind.
+      const other = await ops("trigger", PIPELINE);
+      expect(other.code, other.stderr).to.equal(0);
+      rejectedRun = /: run (\S+)\n/.exec(other.stdout)![1]!;
 
-      expect(await follow.exited, follow.stderr).to.equal(0);
-      for (const task of ["preprocess", "train", "evaluate", "review", "model", "deploy"]) {
+      expect(await follow.exited, follow.stdout + follow.stderr).to.equal(0);
+      const tasks = ["preprocess", "train", "evaluate", "review", "model", "deploy"];
+      for (const task of tasks) {
         expect(follow.stdout).to.match(new RegExp(`\\d\\d:\\d\\d:\\d\\d  ${task}\\s+success`));
       }
       const rows = taskRows(follow.stdout);
-      expect([...rows.keys()]).to.deep.equal([
-        "preprocess",
-        "train",
-        "evaluate",
-        "review",
-        "model",
-        "deploy",
-      ]);
+      expect([...rows.keys()]).to.deep.equal(tasks);
       for (const [task, [state, tries]] of rows) {
         expect(state, task).to.equal("success");
         expect(tries, task).to.equal(1);
       }
-      expect(follow.stdout).to.match(
-        new RegExp(`\\nrun ${approvedRun.replace(/[+.]/g, "\\$&")}: success in `),
-      );
+      expect(follow.stdout).to.include(`\nrun ${approvedRun}: success in `);
     });
 
     it("shows that run's tasks and reads its task logs from CloudWatch Logs", async () => {
@@ -181,17 +163,27 @@ for (const airflow of ["2.10", "3.0"] as AirflowTarget[]) {
     });
 
     it("rejects the other run with dagspec reject, which fails its review", async () => {
-      await until("the other run's review to wait", 900_000, async () => {
-        const s = await ops("status", PIPELINE, "--run", rejectedRun);
-        return taskRows(s.stdout).get("review")?.[0] === "up_for_reschedule" ? true : undefined;
-      });
+      await until(
+        "the other run's review to wait",
+        900_000,
+        async () => {
+          const s = await ops("status", PIPELINE, "--run", rejectedRun);
+          return taskRows(s.stdout).get("review")?.[0] === "up_for_reschedule" ? true : undefined;
+        },
+        5000,
+      );
       const reject = await ops("reject", PIPELINE);
       expect(reject.code, reject.stderr).to.equal(0);
       expect(reject.stdout).to.include(`rejected run ${rejectedRun} of ${PIPELINE}`);
-      const status = await until("the rejected run to end", 300_000, async () => {
-        const s = await ops("status", PIPELINE, "--run", rejectedRun);
-        return / of model-review: failed in /.test(s.stdout) ? s : undefined;
-      });
+      const status = await until(
+        "the rejected run to end",
+        300_000,
+        async () => {
+          const s = await ops("status", PIPELINE, "--run", rejectedRun);
+          return / of model-review: failed in /.test(s.stdout) ? s : undefined;
+        },
+        5000,
+      );
       const rows = taskRows(status.stdout);
       expect(rows.get("review")?.[0]).to.equal("failed");
       expect(rows.get("deploy")?.[0]).to.equal("upstream_failed");
@@ -217,14 +209,7 @@ for (const airflow of ["2.10", "3.0"] as AirflowTarget[]) {
       const url = /^(http:\/\/127\.0\.0\.1:\d+\/aws_mwaa\/aws-console-sso\?login=true#\S+)$/m.exec(
         ui.stdout,
       )![1]!;
-      const executablePath = execFileSync(
-        "bash",
-        [path.join(ROOT, "scripts", "ensure-chromium.sh")],
-        {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "inherit"],
-        },
-      ).trim();
+      const executablePath = chromiumPath();
       const browser = await chromium.launch({
         executablePath,
         headless: true,

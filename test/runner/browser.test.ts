@@ -3,12 +3,12 @@
 // Ctrl-C (SIGINT) stops Airflow and moto.
 
 import { expect } from "chai";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { ROOT } from "../helpers";
+import { chromiumPath, ROOT, until } from "../helpers";
 
 const DAG = "abalone-retrain";
 const CHROMIUM_ARGS = [
@@ -22,20 +22,6 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
 describe("dagspec up, in a browser", function () {
   this.timeout(900_000);
   let up: ChildProcess;
@@ -47,14 +33,7 @@ describe("dagspec up, in a browser", function () {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-chromium-"));
 
   before(async () => {
-    const executablePath = execFileSync(
-      "bash",
-      [path.join(ROOT, "scripts", "ensure-chromium.sh")],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    ).trim();
+    const executablePath = chromiumPath();
     up = spawn(process.execPath, [path.join(ROOT, "bin", "dagspec"), "up"], { cwd: ROOT });
     up.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     up.stderr!.on("data", (d: Buffer) => (output += d.toString()));
