@@ -141,7 +141,17 @@ export async function runUp(o: RunOptions): Promise<number> {
       });
       spawn("scheduler", ["scheduler"]);
       spawn("dag-processor", ["dag-processor"]);
-      spawn("api-server", ["api-server", "--port", String(port), "--host", "127.0.0.1"]);
+      // One worker: uvicorn's supervisor restarts workers that miss its few-second health
+      // check, which starved workers on a loaded machine do, over and over.
+      spawn("api-server", [
+        "api-server",
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        "1",
+      ]);
       url = `http://127.0.0.1:${port}`;
       login = "no login (simple auth manager, every user is admin, 127.0.0.1 only)";
     }
