@@ -12,6 +12,7 @@ import { jsonSchemaText } from "./jsonschema";
 import { HELPERS_DIR, RUNTIME_MODULE } from "./kinds/python";
 import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { lower } from "./lower";
+import { IMAGE_FILE } from "./images";
 import { buildManifest, type Manifest } from "./manifest";
 import { parse } from "./parse";
 import { SCHEMA_PATH, SPECS_DIR, type ProjectFiles } from "./project";
@@ -21,8 +22,15 @@ import { pipelineKey } from "./variables";
 
 export interface CompileOptions {
   target: AirflowTarget;
-  /** Text of the runtime module shipped beside the DAGs (compiler/runtime/dagspec_runtime.py). */
-  runtime: string;
+  /** What is shipped beside the DAGs from compiler/runtime/. */
+  runtime: RuntimeFiles;
+}
+
+export interface RuntimeFiles {
+  /** Text of the runtime module (dagspec_runtime.py). */
+  module: string;
+  /** Text of the image data it reads (dagspec_images.json), generated from the SageMaker SDK's. */
+  images: string;
 }
 
 export function dagFileName(pipelineId: string): string {
@@ -109,7 +117,12 @@ export function supportFiles(
   options: CompileOptions,
 ): { dags: Map<string, string>; files: Map<string, string> } {
   const dags = new Map<string, string>();
-  dags.set(`${RUNTIME_MODULE}.py`, header("compiler/runtime/dagspec_runtime.py") + options.runtime);
+  dags.set(
+    `${RUNTIME_MODULE}.py`,
+    header("compiler/runtime/dagspec_runtime.py") + options.runtime.module,
+  );
+  // As generated: its first line says so, and JSON has no room for another header.
+  dags.set(IMAGE_FILE, options.runtime.images);
   const helpers = project.helpers();
   if (helpers.length) {
     dags.set("dagspec_helpers/__init__.py", header(`${HELPERS_DIR}/`));

@@ -24,6 +24,7 @@ import { LAKE_BUCKET, databaseVariable, lambdaVariable, topicVariable } from "./
 export interface Project {
   fileExists(path: string): boolean;
   readFile(path: string): string | undefined;
+  filesUnder(dir: string): string[];
 }
 
 export interface Lowered {
@@ -63,6 +64,7 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       addResource: (r) => resources.push(r),
       fileExists: (p) => project.fileExists(p),
       readFile: (p) => project.readFile(p),
+      filesUnder: (d) => project.filesUnder(d),
     };
     const op = KINDS[value.kind.value].lower(value.args as never, cx);
     if (op === undefined) {

@@ -17,6 +17,16 @@ export interface ProjectFiles {
   helpers(): string[];
   fileExists(rel: string): boolean;
   readFile(rel: string): string | undefined;
+  /** The files under a folder, at any depth, relative to the root, sorted; see shippedFile. */
+  filesUnder(dir: string): string[];
+}
+
+/** Whether a file under a folder is shipped with it: no caches, compiled or hidden files. */
+export function shippedFile(rel: string): boolean {
+  return (
+    rel.split("/").every((part) => !part.startsWith(".") && part !== "__pycache__") &&
+    !rel.endsWith(".pyc")
+  );
 }
 
 export function diskProject(root: string): ProjectFiles {
@@ -41,6 +51,16 @@ export function diskProject(root: string): ProjectFiles {
         return undefined;
       }
     },
+    filesUnder: (dir) => {
+      const abs = path.join(root, dir);
+      if (!fs.existsSync(abs)) return [];
+      return fs
+        .readdirSync(abs, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+        .filter((rel) => shippedFile(rel.slice(dir.length + 1)))
+        .sort();
+    },
   };
 }
 
@@ -56,5 +76,9 @@ export function memoryProject(files: Record<string, string>): ProjectFiles {
     helpers: () => under(`${SPECS_DIR}/helpers`, /\/[a-z_][a-z0-9_]*\.py$/),
     fileExists: (rel) => rel in files,
     readFile: (rel) => files[rel],
+    filesUnder: (dir) =>
+      Object.keys(files)
+        .filter((f) => f.startsWith(dir + "/") && shippedFile(f.slice(dir.length + 1)))
+        .sort(),
   };
 }

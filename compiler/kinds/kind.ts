@@ -35,6 +35,8 @@ export interface LowerContext {
   /** Whether a project file exists (paths relative to the project root). */
   fileExists(path: string): boolean;
   readFile(path: string): string | undefined;
+  /** The project files under a folder that ship with it (no caches or hidden files), sorted. */
+  filesUnder(dir: string): string[];
 }
 
 export type OperationOf<K extends Operation["kind"]> = Extract<Operation, { kind: K }>;

@@ -1,8 +1,8 @@
 import type { Value } from "../ir";
-import { optional, required, t, type Infer } from "../schema";
+import { optional, required, t, type Infer, type Located } from "../schema";
 import { name, template } from "../values";
 import { CODE_PREFIX, LAKE_BUCKET } from "../variables";
-import type { TaskKind } from "./kind";
+import type { LowerContext, TaskKind } from "./kind";
 import {
   compute,
   computeShape,
@@ -26,7 +26,7 @@ const args = t.object({
   image: required(image(), "Processing image: a full URI or { framework, version }."),
   script: optional(
     t.located(t.string()),
-    "A project file to run with python3, e.g. ml-scripts/evaluate.py.",
+    "A project file to run with python3, e.g. ml-scripts/evaluate.py; the job gets its whole folder.",
   ),
   arguments: optional(t.list(template()), "Arguments for the script or the image's entrypoint."),
   inputs: optional(
@@ -67,7 +67,7 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
   args,
   outputs: { job: ["Processing", "ProcessingJobName"] },
   lower(a, cx) {
-    const img = imageValue(a.image, cx);
+    const img = imageValue(a.image, "training", cx);
     const inputs = templates(a.inputs, cx);
     const outputs = templates(a.outputs, cx);
     const env = templates(a.environment, cx);
@@ -83,22 +83,19 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
     );
     let entrypoint: Value | undefined;
     if (a.script) {
-      if (!cx.fileExists(a.script.value)) {
-        cx.report.error("MISSING_FILE", a.script.range, `no such script: ${a.script.value}`);
-        return undefined;
-      }
-      cx.addResource({ kind: "code", path: a.script.value });
-      const file = a.script.value.split("/").pop()!;
+      const code = shippedCode(a.script, cx);
+      if (!code) return undefined;
+      for (const file of code.files) cx.addResource({ kind: "code", path: file });
       const codeUri: Value = {
         kind: "text",
         parts: [
           { kind: "literal", text: "s3://" },
           { kind: "variable", name: LAKE_BUCKET },
-          { kind: "literal", text: `/${CODE_PREFIX}${a.script.value}` },
+          { kind: "literal", text: `/${CODE_PREFIX}${code.folder}/` },
         ],
       };
       processingInputs.push(s3Input("code", codeUri, `${CONTAINER}/input/code`));
-      entrypoint = list([lit("python3"), lit(`${CONTAINER}/input/code/${file}`)]);
+      entrypoint = list([lit("python3"), lit(`${CONTAINER}/input/code/${code.entry}`)]);
     }
     const c = compute(a);
     const config = map([
@@ -147,6 +144,34 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
   },
   emit: emitJob("SageMakerProcessingOperator"),
 };
+
+/**
+ * What a script's job ships: the script's whole folder (every file under it, at any depth, but
+ * caches and hidden files), so the script imports its neighbours as it does here. The job's code
+ * input is that folder's prefix, which SageMaker copies to ${CONTAINER}/input/code/, the
+ * script's folder there and so the first entry of its sys.path.
+ */
+function shippedCode(
+  script: Located<string>,
+  cx: LowerContext,
+): { folder: string; entry: string; files: string[] } | undefined {
+  if (!cx.fileExists(script.value)) {
+    cx.report.error("MISSING_FILE", script.range, `no such script: ${script.value}`);
+    return undefined;
+  }
+  const slash = script.value.lastIndexOf("/");
+  if (slash <= 0) {
+    cx.report.error(
+      "INVALID_VALUE",
+      script.range,
+      `a processing script ships with its whole folder: put ${script.value} in a folder of its ` +
+        "own, such as ml-scripts/",
+    );
+    return undefined;
+  }
+  const folder = script.value.slice(0, slash);
+  return { folder, entry: script.value.slice(slash + 1), files: cx.filesUnder(folder) };
+}
 
 function s3Input(inputName: string, uri: Value, localPath: string): Value {
   return map([

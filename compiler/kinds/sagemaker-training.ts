@@ -58,7 +58,7 @@ export const sagemakerTraining: TaskKind<"sagemaker.training", Infer<typeof args
     job: ["Training", "TrainingJobName"],
   },
   lower(a, cx) {
-    const img = imageValue(a.image, cx);
+    const img = imageValue(a.image, "training", cx);
     const inputs = templates(a.inputs, cx);
     const output = cx.template(a.output);
     const hyper = templates(a.hyperparameters, cx);
