@@ -1,14 +1,15 @@
 // The spec language: what a file in dags-src/ may contain. One definition serves the reader
 // (with diagnostics), the TypeScript types of the compiler, and the JSON Schema for editors.
 
-import { isMap, isScalar, type Node } from "yaml";
-import { didYouMean } from "./diagnostics";
+import { isMap, isScalar, type Node, type Pair } from "yaml";
+import { bestGuess, quote } from "./diagnostics";
 import { TRIGGER_RULES, type Operation } from "./ir";
 import { KIND_NAMES, KINDS, isKind } from "./kinds";
 import {
   ObjectType,
   Type,
   optional,
+  pairsOf,
   rangeOf,
   required,
   resolve,
@@ -18,7 +19,6 @@ import {
   type JsonSchema,
   type Located,
   type ReadContext,
-  type Range,
 } from "./schema";
 import { date, duration, name, pipelineId, schedule } from "./values";
 
@@ -61,34 +61,20 @@ class TaskType extends Type<TaskSpec> {
   read(node: Node, ctx: ReadContext): TaskSpec | undefined {
     if (!isMap(node))
       return wrongType(node, ctx, `a mapping with one task kind (${KIND_NAMES.join(", ")})`);
-    const kindPairs = node.items.filter((p) => {
+    const pairs = pairsOf(node, ctx);
+    const kindPairs = pairs.filter((p) => {
       const k = resolve(p.key, ctx);
       return isScalar(k) && typeof k.value === "string" && isKind(k.value);
     });
     if (kindPairs.length !== 1) {
-      const range: Range =
-        kindPairs.length > 1 ? rangeOf(kindPairs[1]!.key as Node) : rangeOf(node);
-      const unknown = node.items
-        .map((p) => resolve(p.key, ctx))
-        .find((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape));
-      const hint =
-        kindPairs.length === 0 && isScalar(unknown)
-          ? `; found "${String(unknown.value)}"${didYouMean(String(unknown.value), KIND_NAMES)}`
-          : "";
-      ctx.report.error(
-        "TASK_KIND",
-        range,
-        kindPairs.length === 0
-          ? `a task needs one kind key, such as glue.job or sagemaker.training (see docs/task-kinds.md)${hint}`
-          : "a task has exactly one kind key; split it into two tasks",
-      );
+      this.kindProblem(node, pairs, kindPairs, ctx);
       return undefined;
     }
     const kindPair = kindPairs[0]!;
     const kindKey = resolve(kindPair.key, ctx) as Node;
     const kindName = String((kindKey as { value: unknown }).value) as Operation["kind"];
     const rest = ctx.doc.createNode({}) as typeof node;
-    rest.items = node.items.filter((p) => p !== kindPair);
+    rest.items = pairs.filter((p) => p !== kindPair);
     rest.range = node.range;
     const common = commonType.read(rest, ctx);
     const argsNode = resolve(kindPair.value, ctx) ?? ctx.doc.createNode(null);
@@ -101,6 +87,37 @@ class TaskType extends Type<TaskSpec> {
     }
     if (common === undefined || args === undefined) return undefined;
     return { ...common, kind: { value: kindName, range: rangeOf(kindKey) }, args };
+  }
+
+  /** No kind key, or two. The hint comes from whichever unknown key is closest to a kind. */
+  private kindProblem(node: Node, pairs: Pair[], kindPairs: Pair[], ctx: ReadContext): void {
+    if (kindPairs.length > 1) {
+      ctx.report.error(
+        "TASK_KIND",
+        rangeOf(kindPairs[1]!.key as Node),
+        "a task has exactly one kind key; split it into two tasks",
+      );
+      return;
+    }
+    const unknown = pairs
+      .map((p) => resolve(p.key, ctx))
+      .filter((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape))
+      .map((k) => ({ text: String((k as { value: unknown }).value), node: k as Node }));
+    const guess = bestGuess(unknown, KIND_NAMES);
+    const hint = guess
+      ? `; found ${quote(guess.word.text)}; did you mean "${guess.candidate}"?`
+      : unknown.length
+        ? `; found ${quote(unknown[0]!.text)}`
+        : "";
+    ctx.report.error(
+      "TASK_KIND",
+      guess ? rangeOf(guess.word.node) : rangeOf(node),
+      `a task needs one kind key, such as glue.job or sagemaker.training (see docs/task-kinds.md)${hint}`,
+      guess && {
+        message: `did you mean "${guess.candidate}"?`,
+        replace: { range: rangeOf(guess.word.node), text: guess.candidate },
+      },
+    );
   }
 
   jsonSchema(): JsonSchema {

@@ -4,6 +4,7 @@
 import { isScalar, type Node } from "yaml";
 import {
   RefinedType,
+  fitsLength,
   StringType,
   Type,
   rangeOf,
@@ -11,6 +12,7 @@ import {
   type ReadContext,
   type Range,
 } from "./schema";
+import { quote } from "./diagnostics";
 
 // ---------------------------------------------------------------- durations
 
@@ -25,17 +27,50 @@ export function parseDuration(text: string): number | undefined {
   return total > 0 ? total : undefined;
 }
 
-export const duration = (): Type<number> =>
+/**
+ * The longest duration any setting takes unless it says otherwise. Python's timedelta and
+ * Airflow's date arithmetic overflow long before 9999999999d; a year is beyond any timeout or
+ * delay a pipeline needs.
+ */
+export const MAX_DURATION = 365 * 86400;
+
+/** "1h30m" for a number of seconds, the way specs write durations. */
+export function formatDuration(seconds: number): string {
+  const units: [string, number][] = [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ];
+  let left = seconds;
+  let out = "";
+  for (const [unit, size] of units) {
+    const n = Math.floor(left / size);
+    if (n) out += `${n}${unit}`;
+    left -= n * size;
+  }
+  return out || "0s";
+}
+
+export const duration = (o: { max?: number } = {}): Type<number> =>
   new RefinedType(
     new StringType({ what: "a duration such as 90s, 2m or 1h30m" }),
     (text, range, ctx) => {
       const seconds = parseDuration(text);
+      const max = o.max ?? MAX_DURATION;
       if (seconds === undefined) {
         ctx.report.error(
           "INVALID_DURATION",
           range,
-          `${JSON.stringify(text)} is not a duration: write e.g. 90s, 2m, 1h30m or 1d`,
+          `${quote(text)} is not a duration: write e.g. 90s, 2m, 1h30m or 1d`,
         );
+      } else if (seconds > max) {
+        ctx.report.error(
+          "INVALID_DURATION",
+          range,
+          `${quote(text)} is longer than ${formatDuration(max)}, the most this setting allows`,
+        );
+        return undefined;
       }
       return seconds;
     },
@@ -206,6 +241,7 @@ export class TemplateType extends Type<Template> {
       }
       return wrongType(node, ctx, "a string");
     }
+    if (!fitsLength(node, node.value, ctx)) return undefined;
     return parseTemplate(node.value, rangeOf(node), ctx);
   }
 
@@ -216,12 +252,14 @@ export class TemplateType extends Type<Template> {
 
 export const template = () => new TemplateType();
 
+/** The template's parts; every malformed `${...}` in it is reported, not only the first. */
 function parseTemplate(value: string, range: Range, ctx: ReadContext): Template | undefined {
   const parts: TemplatePart[] = [];
   const source = ctx.report.source.text.slice(range[0], range[1]);
   let text = "";
   let i = 0;
   let searchFrom = 0;
+  let ok = true;
   while (i < value.length) {
     if (value.startsWith("$$", i)) {
       text += "$";
@@ -240,7 +278,9 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
     const refRange: Range = at >= 0 ? [range[0] + at, range[0] + at + raw.length] : range;
     if (at >= 0) searchFrom = at + raw.length;
     if (end < 0) {
-      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"');
+      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"', {
+        message: 'write $$ for a literal "$"',
+      });
       return undefined;
     }
     const path = value
@@ -251,9 +291,11 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
       ctx.report.error(
         "UNKNOWN_REFERENCE",
         refRange,
-        `"${raw}" is not a reference such as \${datasets.raw.uri}`,
+        `${quote(raw)} is not a reference such as \${datasets.raw.uri}`,
       );
-      return undefined;
+      ok = false;
+      i = end + 1;
+      continue;
     }
     if (text) parts.push({ kind: "text", text });
     text = "";
@@ -261,5 +303,5 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
     i = end + 1;
   }
   if (text || parts.length === 0) parts.push({ kind: "text", text });
-  return { parts, range };
+  return ok ? { parts, range } : undefined;
 }

@@ -61,10 +61,7 @@ export const glueJob: TaskKind<"glue.job", Infer<typeof args>> = {
     "preprocess:\n  glue.job:\n    script: glue-jobs/abalone_preprocess.py\n    arguments:\n      --raw-path: ${datasets.raw.uri}\n    workers: 2\n",
   args,
   lower(a, cx) {
-    if (!cx.fileExists(a.script.value)) {
-      cx.report.error("MISSING_FILE", a.script.range, `no such script: ${a.script.value}`);
-      return undefined;
-    }
+    if (!cx.projectFile(a.script, "script")) return undefined;
     const jobArguments: [string, Value][] = [];
     for (const entry of a.arguments ?? []) {
       const v = cx.template(entry.value);

@@ -83,10 +83,7 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
     );
     let entrypoint: Value | undefined;
     if (a.script) {
-      if (!cx.fileExists(a.script.value)) {
-        cx.report.error("MISSING_FILE", a.script.range, `no such script: ${a.script.value}`);
-        return undefined;
-      }
+      if (!cx.projectFile(a.script, "script")) return undefined;
       cx.addResource({ kind: "code", path: a.script.value });
       const file = a.script.value.split("/").pop()!;
       const codeUri: Value = {
