@@ -7,11 +7,10 @@ export const AIRFLOW_TAG_MAX = 100;
 /** DagModel.owners is String(2000): the DAG's distinct task owners joined with ", ". */
 export const AIRFLOW_OWNERS_MAX = 2000;
 /**
- * SNS Publish: "Subjects must be ASCII text that begins with a letter, number, or punctuation
- * mark; must not include line breaks or control characters; and must be less than 100
- * characters long."
+ * SNS Publish: subjects "must be UTF-8 text with no line breaks or control characters, and
+ * less than 100 characters long".
  */
-export const SNS_SUBJECT_MAX = 100;
+export const SNS_SUBJECT_MAX = 99;
 /** Lambda's longest timeout: 15 minutes. */
 export const LAMBDA_TIMEOUT_MAX = 900;
 /** Glue: "Jobs must have timeout values less than 7 days or 10080 minutes". */

@@ -407,6 +407,8 @@ export class RecordType<T> extends Type<Entry<T>[]> {
   constructor(
     readonly value: Type<T>,
     readonly key: StringType = new StringType(),
+    /** The most entries the service behind the record takes. */
+    readonly maxEntries?: number,
   ) {
     super();
     this.acceptsNull = true;
@@ -417,7 +419,16 @@ export class RecordType<T> extends Type<Entry<T>[]> {
     if (!isMap(node)) return wrongType(node, ctx, "a mapping");
     const out: Entry<T>[] = [];
     let ok = true;
-    for (const pair of pairsOf(node, ctx)) {
+    const pairs = pairsOf(node, ctx);
+    if (this.maxEntries !== undefined && pairs.length > this.maxEntries) {
+      ctx.report.error(
+        "INVALID_VALUE",
+        rangeOf(node),
+        `${pairs.length} entries here; at most ${this.maxEntries} are allowed`,
+      );
+      return undefined;
+    }
+    for (const pair of pairs) {
       const key = readKey(pair, ctx);
       const keyNode = resolve(pair.key, ctx);
       const keyOk = key !== undefined && this.key.read(keyNode as Node, ctx) !== undefined;
@@ -442,6 +453,7 @@ export class RecordType<T> extends Type<Entry<T>[]> {
       type: "object",
       propertyNames: this.key.jsonSchema(),
       additionalProperties: this.value.jsonSchema(),
+      ...(this.maxEntries !== undefined ? { maxProperties: this.maxEntries } : {}),
     };
   }
 }
@@ -598,7 +610,8 @@ export const t = {
   boolean: () => new BooleanType(),
   plain: () => new PlainType(),
   list: <T>(item: Type<T>, o?: { minItems?: number }) => new ListType(item, o),
-  record: <T>(value: Type<T>, key?: StringType) => new RecordType(value, key),
+  record: <T>(value: Type<T>, key?: StringType, o?: { maxEntries?: number }) =>
+    new RecordType(value, key, o?.maxEntries),
   object: <S extends Shape>(shape: S, o?: { description?: string; what?: string }) =>
     new ObjectType(shape, o),
   located: <T>(inner: Type<T>) => new LocatedType(inner),

@@ -20,10 +20,18 @@ import {
   type Located,
   type ReadContext,
 } from "./schema";
-import { date, duration, name, pipelineId, schedule } from "./values";
+import { date, duration, name, pipelineId, schedule, snsSubject } from "./values";
+import { AIRFLOW_OWNERS_MAX, AIRFLOW_TAG_MAX, LAMBDA_TIMEOUT_MAX, SNS_SUBJECT_MAX } from "./limits";
 
 export const settingsShape = {
-  owner: optional(t.string({ minLength: 1 }), "Owner shown in the Airflow UI."),
+  owner: optional(
+    t.string({
+      minLength: 1,
+      maxLength: AIRFLOW_OWNERS_MAX,
+      patternHint: `an owner has 1 to ${AIRFLOW_OWNERS_MAX} characters`,
+    }),
+    "Owner shown in the Airflow UI.",
+  ),
   retries: optional(t.integer({ min: 0, max: 20 }), "Retries after a failure (default 2)."),
   retryDelay: optional(duration(), "Delay before the first retry (default 1m)."),
   retryExponentialBackoff: optional(t.boolean(), "Double the delay on each retry (default true)."),
@@ -170,7 +178,11 @@ const datasetType = t.object({
     t.object({
       database: required(name("database name"), "Glue catalog database the crawler writes to."),
       tablePrefix: optional(
-        t.string({ pattern: /^[a-z0-9_]*$/, patternHint: "lowercase letters, digits and _" }),
+        t.string({
+          pattern: /^[a-z0-9_]*$/,
+          maxLength: 128,
+          patternHint: "at most 128 lowercase letters, digits and _",
+        }),
         "Prefix for the table name.",
       ),
     }),
@@ -193,7 +205,10 @@ const functionType = t.object({
     t.oneOf(["python3.11", "python3.12", "python3.13"] as const),
     "Lambda runtime (default python3.11).",
   ),
-  timeout: optional(duration(), "Lambda timeout (default 30s, at most 15m)."),
+  timeout: optional(
+    duration({ max: LAMBDA_TIMEOUT_MAX }),
+    "Lambda timeout (default 30s, at most 15m).",
+  ),
   memory: optional(t.integer({ min: 128, max: 10240 }), "Memory in MB (default 256)."),
 });
 
@@ -206,7 +221,10 @@ const failureType = t.object({
     t.located(name("topic name")),
     "A topic under topics: that hears about failed runs.",
   ),
-  subject: optional(t.string(), 'Subject (default: the pipeline id and "failed").'),
+  subject: optional(
+    snsSubject(),
+    `Subject (default: the pipeline id and "failed"); one line of less than ${SNS_SUBJECT_MAX + 1} characters.`,
+  ),
 });
 
 export const specType = t.object(
@@ -223,7 +241,16 @@ export const specType = t.object(
     ),
     catchup: optional(t.boolean(), "Run the intervals missed since startDate (default false)."),
     maxActiveRuns: optional(t.integer({ min: 1, max: 64 }), "Runs allowed at once (default 1)."),
-    tags: optional(t.list(t.string({ minLength: 1 })), "Tags shown in the Airflow UI."),
+    tags: optional(
+      t.list(
+        t.string({
+          minLength: 1,
+          maxLength: AIRFLOW_TAG_MAX,
+          patternHint: `a tag has 1 to ${AIRFLOW_TAG_MAX} characters (Airflow's limit)`,
+        }),
+      ),
+      "Tags shown in the Airflow UI.",
+    ),
     timeout: optional(duration(), "Fail a run that takes longer than this."),
     defaults: optional(t.object(settingsShape), "Settings every task inherits."),
     params: optional(

@@ -5,7 +5,9 @@
 import type { Document, Node } from "yaml";
 import { Reporter, quote, suggest, type Diagnostic, type SourceFile } from "./diagnostics";
 import { KINDS } from "./kinds";
-import { specType, upstreamOf, type Spec } from "./spec";
+import { AIRFLOW_OWNERS_MAX, GLUE_NAME_MAX } from "./limits";
+import { crawledTableName } from "./lower";
+import { SETTINGS_DEFAULTS, specType, upstreamOf, type Spec } from "./spec";
 
 export interface Validated {
   spec?: Spec;
@@ -187,6 +189,46 @@ export const RULES: Rule[] = [
             "INVALID_VALUE",
             def.range,
             `the default of param "${p.key}" is outside its minimum/maximum`,
+          );
+        }
+      }
+    },
+  },
+  {
+    name: "the DAG's owners fit Airflow's owners column",
+    check(spec, report) {
+      // Airflow stores ", ".join of the distinct task owners in DagModel.owners.
+      const fallback = spec.defaults?.owner ?? SETTINGS_DEFAULTS.owner;
+      const seen = new Set<string>();
+      let length = -2;
+      for (const task of spec.tasks) {
+        const owner = task.value.owner ?? fallback;
+        if (seen.has(owner)) continue;
+        seen.add(owner);
+        length += owner.length + 2;
+        if (length > AIRFLOW_OWNERS_MAX) {
+          report.error(
+            "INVALID_VALUE",
+            task.value.$ranges["owner"] ?? spec.defaults?.$ranges["owner"] ?? task.keyRange,
+            `the DAG's owners, joined with ", ", have more than the ${AIRFLOW_OWNERS_MAX} characters Airflow stores`,
+          );
+          return;
+        }
+      }
+    },
+  },
+  {
+    name: "a crawled table name fits the Glue catalog",
+    check(spec, report) {
+      for (const ds of spec.datasets ?? []) {
+        const { prefix, crawl } = ds.value;
+        if (!prefix || !crawl) continue;
+        const table = crawledTableName(prefix.value, crawl.tablePrefix ?? "");
+        if (table.length > GLUE_NAME_MAX) {
+          report.error(
+            "INVALID_VALUE",
+            prefix.range,
+            `the crawler would name its table with ${table.length} characters; Glue takes at most ${GLUE_NAME_MAX}`,
           );
         }
       }

@@ -12,11 +12,45 @@ import {
   Identifiers,
   py,
   pyString,
+  templateSafe,
   unreachable,
   type PyExpr,
   type PyName,
 } from "./python";
 import { RUNTIME } from "../kinds/kind";
+import TEMPLATE_FIELDS from "./template-fields.json";
+
+/**
+ * The arguments Airflow renders with Jinja on a class, as the installed providers declare
+ * them (template-fields.json, checked against both Airflow versions by
+ * test/compiler/template-fields.test.ts).
+ */
+export function renderedFields(cls: PyName, target: AirflowTarget): Set<string> {
+  const known = (TEMPLATE_FIELDS as Record<string, Record<string, TemplateInfo>>)[target]![
+    `${cls.module}:${cls.name}`
+  ];
+  // A class the table does not know would be emitted without knowing what Airflow renders.
+  if (!known) throw new Error(`no template fields known for ${cls.module}:${cls.name} (${target})`);
+  // Strings ending in a template extension are read as template files; no class here has one.
+  if (known.template_ext.length)
+    throw new Error(`${cls.name} reads template files (${known.template_ext.join(", ")})`);
+  return new Set(known.template_fields);
+}
+
+interface TemplateInfo {
+  template_fields: string[];
+  template_ext: string[];
+}
+
+/** A call whose rendered arguments are template-safe (see templateSafe). */
+function renderedCall(callee: PyName, kwargs: [string, PyExpr][], target: AirflowTarget): PyExpr {
+  const rendered = renderedFields(callee, target);
+  return py.call(
+    callee,
+    [],
+    kwargs.map(([k, v]) => [k, rendered.has(k) ? templateSafe(v) : v]),
+  );
+}
 
 const DATETIME = "datetime";
 const dt = (name: string): PyName => ({ module: DATETIME, name, style: "module" });
@@ -168,17 +202,17 @@ function dagArgs(p: PipelineIR, target: AirflowTarget, images: boolean): [string
   if (p.onFailure) {
     args.push([
       "on_failure_callback",
-      py.call(
+      renderedCall(
         { module: "airflow.providers.amazon.aws.notifications.sns", name: "SnsNotifier" },
-        [],
         [
           [
             "target_arn",
             { kind: "template", parts: [{ kind: "variable", name: p.onFailure.topicVariable }] },
           ],
           ["subject", py.str(p.onFailure.subject)],
-          ["message", py.str(FAILURE_MESSAGE)],
+          ["message", { kind: "jinja", text: FAILURE_MESSAGE }],
         ],
+        target,
       ),
     ]);
   }
@@ -217,7 +251,7 @@ export function emitDag(p: PipelineIR, target: AirflowTarget): string {
     if (task.triggerRule) kwargs.push(["trigger_rule", py.str(task.triggerRule)]);
     if (task.doc !== undefined) kwargs.push(["doc_md", py.str(task.doc)]);
     kwargs.push(...call.arguments);
-    return { task, expr: py.call(call.operator, [], kwargs) };
+    return { task, expr: renderedCall(call.operator, kwargs, target) };
   });
 
   // Imports: every name used, sorted; local names are the imported names themselves.
@@ -251,6 +285,8 @@ export function emitDag(p: PipelineIR, target: AirflowTarget): string {
     );
   }
   lines.push("", `with ${printExpr(dagCall, scope, "", 5)} as dag:`);
+  // Validation requires a task; an empty body would not even be Python.
+  if (tasks.length === 0) lines.push("    pass");
   for (const { task, expr } of tasks) {
     const name = ids.get(task.id);
     lines.push(`    ${name} = ${printExpr(expr, scope, "    ", 7 + name.length)}`);

@@ -1,6 +1,11 @@
 import type { Value } from "../ir";
 import { optional, required, t, type Infer } from "../schema";
-import { name, template } from "../values";
+import { duration, name, template } from "../values";
+import {
+  SAGEMAKER_PROCESSING_INPUTS_MAX,
+  SAGEMAKER_PROCESSING_OUTPUTS_MAX,
+  SAGEMAKER_PROCESSING_RUNTIME_MAX,
+} from "../limits";
 import { CODE_PREFIX, LAKE_BUCKET } from "../variables";
 import type { TaskKind } from "./kind";
 import {
@@ -34,7 +39,7 @@ const args = t.object({
     `S3 URIs copied to ${CONTAINER}/input/<name>/ before the job.`,
   ),
   outputs: optional(
-    t.record(template(), name("output name")),
+    t.record(template(), name("output name"), { maxEntries: SAGEMAKER_PROCESSING_OUTPUTS_MAX }),
     `S3 prefixes ${CONTAINER}/output/<name>/ is uploaded to after the job.`,
   ),
   environment: optional(
@@ -45,6 +50,10 @@ const args = t.object({
     "Environment variables.",
   ),
   ...computeShape,
+  maxRuntime: optional(
+    duration({ max: SAGEMAKER_PROCESSING_RUNTIME_MAX }),
+    "Stop the job after this long (default 1h, at most 9d).",
+  ),
 });
 
 /** A SageMaker processing job (evaluation, feature work) with a per-run name. */
@@ -96,6 +105,14 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
       };
       processingInputs.push(s3Input("code", codeUri, `${CONTAINER}/input/code`));
       entrypoint = list([lit("python3"), lit(`${CONTAINER}/input/code/${file}`)]);
+    }
+    if (processingInputs.length > SAGEMAKER_PROCESSING_INPUTS_MAX) {
+      cx.report.error(
+        "INVALID_VALUE",
+        a.$ranges["inputs"],
+        `a processing job takes at most ${SAGEMAKER_PROCESSING_INPUTS_MAX} inputs, the script being one`,
+      );
+      return undefined;
     }
     const c = compute(a);
     const config = map([
