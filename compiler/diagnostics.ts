@@ -179,7 +179,7 @@ export function quote(value: unknown, max = SHOWN_MAX): string {
   const s = typeof value === "string" ? value : String(value);
   const cut = [...s];
   const head = cut.length > max ? cut.slice(0, max).join("") : s;
-  const body = visible(head).replace(/["\\]/g, (c) => `\\${c}`);
+  const body = visible(head.replace(/["\\]/g, (c) => `\\${c}`));
   return cut.length > max ? `"${body}…" (${cut.length} characters)` : `"${body}"`;
 }
 
