@@ -36,8 +36,8 @@ def tag_max_len() -> int:
     return TAG_MAX_LEN
 
 
-if __name__ == "__main__":
-    facts = {
+def collect(classes: list[str]) -> dict:
+    return {
         "tag_max_len": tag_max_len(),
         "owners_length": DagModel.__table__.c.owners.type.length,
         "botocore": {
@@ -51,9 +51,11 @@ if __name__ == "__main__":
                 ("sagemaker", "ProcessingOutputs"),
                 ("sagemaker", "InputDataConfig"),
                 ("glue", "NameString"),
-                ("lambda", "MemorySize"),
             ]
         },
-        "classes": {path: rendered(path) for path in sys.argv[1:]},
+        "classes": {path: rendered(path) for path in classes},
     }
-    print(json.dumps(facts, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    print(json.dumps(collect(sys.argv[1:]), indent=2, sort_keys=True))

@@ -1,18 +1,10 @@
-// What Airflow or AWS would refuse is a diagnostic, and the limits are the installed Airflow's,
-// provider's and botocore's own (read from both Airflow virtualenvs), as is the table of
-// fields Airflow renders.
+// What Airflow or AWS would refuse is a diagnostic. That the limits are the installed
+// Airflow's, provider's and botocore's own is checked in fuzz.test.ts, which runs both
+// Airflows anyway.
 
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { pythonEnv } from "../../cli/paths";
-import { AIRFLOW_TARGETS, type AirflowTarget } from "../../compiler/ir";
 import * as limits from "../../compiler/limits";
-import { EXPECTED, FIXTURES, ROOT, UPDATE_GOLDEN, cases, compileSpecs } from "../helpers";
-
-const TABLE = path.join(ROOT, "compiler", "emit", "template-fields.json");
+import { compileSpecs } from "../helpers";
 
 function one(text: string): { code: string; text: string; message: string } {
   const r = compileSpecs({ "p.yaml": text });
@@ -95,79 +87,4 @@ describe("specs that would not import or run", () => {
       "pipeline: p\ntasks:\n  a:\n    glue.job: { script: glue-jobs/etl.py, timeout: 8d }\n";
     expect(one(glue)).to.include({ code: "INVALID_DURATION", text: "8d" });
   });
-});
-
-/** The operator and notifier classes a compiled DAG imports. */
-function classesIn(dag: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of dag.matchAll(/^from (\S+) import (?:\(([^)]*)\)|([^(\n]+)$)/gm)) {
-    for (const name of (m[2] ?? m[3]!).split(/[\s,]+/).filter(Boolean)) {
-      if (/(Operator|Sensor|Notifier)$/.test(name)) out.add(`${m[1]}:${name}`);
-    }
-  }
-  return out;
-}
-
-function facts(target: AirflowTarget, classes: string[]): Record<string, unknown> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-facts-"));
-  try {
-    const out = execFileSync(
-      path.join(pythonEnv(`airflow-${target}`), "bin", "python"),
-      [path.join(ROOT, "test", "airflow", "facts.py"), ...classes],
-      { encoding: "utf8", env: { ...process.env, AIRFLOW_HOME: home, PYTHONWARNINGS: "ignore" } },
-    );
-    return JSON.parse(out) as Record<string, unknown>;
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
-  }
-}
-
-describe("the limits and the rendered-field table", function () {
-  this.timeout(300_000);
-  const table = JSON.parse(fs.readFileSync(TABLE, "utf8")) as Record<string, unknown>;
-  const fresh: Record<string, unknown> = {};
-  after(() => {
-    if (UPDATE_GOLDEN && Object.keys(fresh).length === AIRFLOW_TARGETS.length)
-      fs.writeFileSync(TABLE, JSON.stringify(fresh, null, 2) + "\n");
-  });
-
-  for (const target of AIRFLOW_TARGETS) {
-    it(`are those of the installed Airflow ${target}, its provider and botocore`, () => {
-      const folder = target === "2.10" ? "valid" : `valid-airflow${target}`;
-      const classes = new Set<string>();
-      for (const name of cases(path.join(FIXTURES, "valid"))) {
-        for (const c of classesIn(
-          fs.readFileSync(path.join(EXPECTED, folder, `${name}.py`), "utf8"),
-        ))
-          classes.add(c);
-      }
-      // onFailure's notifier is imported only where a fixture declares one; add it.
-      classes.add("airflow.providers.amazon.aws.notifications.sns:SnsNotifier");
-      const f = facts(target, [...classes].sort()) as {
-        tag_max_len: number;
-        owners_length: number;
-        botocore: Record<string, { max?: number }>;
-        classes: Record<string, unknown>;
-      };
-      expect(f.tag_max_len).to.equal(limits.AIRFLOW_TAG_MAX);
-      expect(f.owners_length).to.equal(limits.AIRFLOW_OWNERS_MAX);
-      const b = f.botocore;
-      expect(b["ProcessingMaxRuntimeInSeconds"]!.max).to.equal(
-        limits.SAGEMAKER_PROCESSING_RUNTIME_MAX,
-      );
-      expect(b["HyperParameterKey"]!.max).to.equal(limits.SAGEMAKER_HYPERPARAMETER_KEY_MAX);
-      expect(b["HyperParameterValue"]!.max).to.equal(limits.SAGEMAKER_HYPERPARAMETER_VALUE_MAX);
-      expect(b["HyperParameters"]!.max).to.equal(limits.SAGEMAKER_HYPERPARAMETERS_MAX);
-      expect(b["ProcessingInputs"]!.max).to.equal(limits.SAGEMAKER_PROCESSING_INPUTS_MAX);
-      expect(b["ProcessingOutputs"]!.max).to.equal(limits.SAGEMAKER_PROCESSING_OUTPUTS_MAX);
-      expect(b["InputDataConfig"]!.max).to.equal(limits.SAGEMAKER_CHANNELS_MAX);
-      expect(b["NameString"]!.max).to.equal(limits.GLUE_NAME_MAX);
-      fresh[target] = f.classes;
-      // The emitter's table is exactly what the providers say, for every class it emits.
-      expect(
-        table[target],
-        "compiler/emit/template-fields.json (UPDATE_GOLDEN=1 rewrites it)",
-      ).to.deep.equal(f.classes);
-    });
-  }
 });
