@@ -195,6 +195,11 @@ export class StackNames {
     return `/aws-glue/${this.naming.project}/${this.naming.stack}/${pipelineKey(pipeline)}/${task}`;
   }
 
+  /** The flow logs of the MWAA VPC, beside the stack's SSM parameters in the name space. */
+  vpcFlowLogGroup(): string {
+    return `${this.parameterRoot()}/vpc-flow-logs`;
+  }
+
   mwaaEnvironment(): string {
     const name = fitName(this.parts(), RULES.mwaa);
     // MWAA names start with a letter.

@@ -1,8 +1,9 @@
 // What the stack builds, read from the compiler's output and nothing else. Every manifest
 // resource goes through one exhaustive switch, so a new resource kind in the compiler fails to
 // build here until the stack says what it needs: that switch is the one place to extend. In the
-// same way every task kind goes through airflowLakeUses and sagemakerImages, which say what
-// Airflow's own workers read in the lake and which images SageMaker pulls.
+// same way every task kind goes through airflowLakeUses, sagemakerImages and airflowServices,
+// which say what Airflow's own workers read in the lake, which images SageMaker pulls and which
+// AWS APIs the workers call.
 
 import type { DatasetLocation, Operation, PipelineIR, Resource, Value } from "../compiler/ir";
 import type { Manifest } from "../compiler/manifest";
@@ -94,6 +95,8 @@ export interface StackPlan {
   variables: { name: string; target: VariableTarget }[];
   /** Whether any DAG calls SageMaker. */
   sagemaker: boolean;
+  /** The AWS APIs Airflow calls when the DAGs' tasks and failure notifications run, sorted. */
+  airflowServices: AirflowService[];
   /** Things the stack cannot grant precisely; the program prints them. */
   warnings: string[];
 }
@@ -147,6 +150,7 @@ export function planStack(compiled: {
     pipelines: [],
     variables: [],
     sagemaker: false,
+    airflowServices: [],
     warnings: [],
   };
   const byId = new Map<string, PipelinePlan>();
@@ -228,8 +232,12 @@ export function planStack(compiled: {
   }
   plan.sagemaker = [...byId.values()].some((p) => p.sagemaker);
 
+  const services = new Set<AirflowService>();
   for (const p of pipelines) {
     const pp = pipeline(p.id);
+    // The DAG's on_failure_callback is an SnsNotifier.
+    if (p.onFailure) services.add("sns");
+    for (const task of p.tasks) for (const s of airflowServices(task.op)) services.add(s);
     // A job reads the tables of crawled datasets even when another task crawls them.
     for (const r of p.resources) if (r.kind === "glue.database") addOnce(pp.databases, r.name);
     const own = plan.datasets.filter((d) => d.pipeline === p.id);
@@ -267,6 +275,7 @@ export function planStack(compiled: {
       }
     }
   }
+  plan.airflowServices = [...services].sort();
   plan.pipelines = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
   for (const p of plan.pipelines) p.databases.sort();
 
@@ -325,6 +334,57 @@ export function airflowLakeUses(op: Operation): { use: LakeUse; value: Value }[]
     case "lambda.invoke":
     case "approval":
     case "notify":
+    case "trigger.dag":
+      return [];
+    default:
+      return unreachable(op);
+  }
+}
+
+/**
+ * An AWS API Airflow's workers and triggerer call, named as its VPC endpoint service
+ * (com.amazonaws.<region>.<service>): without NAT each needs an endpoint.
+ */
+export type AirflowService = "glue" | "lambda" | "s3" | "sagemaker.api" | "sns";
+
+/**
+ * The AWS APIs a task's operator calls from Airflow, read from the operators and hooks of the
+ * Amazon provider (9.0.0 and 9.12.0) and compiler/runtime/dagspec_runtime.py. Jobs, crawlers,
+ * functions and endpoints then run in their services' own networks. None of them calls STS:
+ * the hooks assume no role (the connection names none), and GlueCrawlerHook asks STS for the
+ * account only to update tags, which the crawler tasks do not pass. No task invokes a
+ * SageMaker endpoint (sagemaker.runtime).
+ */
+export function airflowServices(op: Operation): AirflowService[] {
+  switch (op.kind) {
+    // GetCrawler, UpdateCrawler, StartCrawler; GetJob, StartJobRun, GetJobRun. Job logs (Glue's
+    // verbose, SageMaker's print_log) come from CloudWatch Logs, an endpoint MWAA needs anyway.
+    case "glue.crawler":
+    case "glue.job":
+      return ["glue"];
+    // SageMakerHook checks the S3 inputs (HeadBucket, HeadObject, ListObjectsV2) first.
+    case "sagemaker.training":
+    case "sagemaker.transform":
+      return ["s3", "sagemaker.api"];
+    case "sagemaker.processing":
+    case "sagemaker.model":
+    case "sagemaker.endpoint":
+    case "sagemaker.register":
+      return ["sagemaker.api"];
+    case "lambda.invoke":
+      return ["lambda"];
+    case "notify":
+      return ["sns"];
+    // S3Hook: a gate's document, a sensor's listing. Helpers may call what the execution role
+    // lets them, which is their pipeline's datasets in the lake.
+    case "python":
+    case "metric.gate":
+    case "sensor.s3":
+      return ["s3"];
+    // Airflow's metadata database; an approval's Variable goes through the secrets backend,
+    // which the environment reaches anyway.
+    case "empty":
+    case "approval":
     case "trigger.dag":
       return [];
     default:

@@ -77,6 +77,17 @@ export function mwaaTrustPolicy(c: AwsContext, environmentName: string): PolicyD
   });
 }
 
+/**
+ * The VPC flow logs service, for this account's flow logs only: the confused-deputy guard the
+ * VPC User Guide recommends ("IAM role for publishing flow logs to CloudWatch Logs").
+ */
+export function flowLogsTrustPolicy(c: AwsContext): PolicyDocument {
+  return serviceTrustPolicy(["vpc-flow-logs.amazonaws.com"], {
+    StringEquals: { "aws:SourceAccount": c.accountId },
+    ArnLike: { "aws:SourceArn": arn(c, "ec2", "vpc-flow-log/*") },
+  });
+}
+
 // ---------------------------------------------------------------- buckets and key
 
 export function denyInsecureTransport(bucket: string): Statement {
@@ -142,6 +153,28 @@ export function keyPolicy(c: AwsContext): PolicyDocument {
       Condition: {
         ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn(c, "logs", "log-group:*") },
       },
+    },
+  );
+}
+
+/**
+ * What the flow logs service does with its role: the VPC User Guide's list, less
+ * logs:CreateLogGroup (the stack creates the group) and on that one group only.
+ */
+export function flowLogsRolePolicy(c: AwsContext, logGroup: string): PolicyDocument {
+  return policy(
+    {
+      Sid: "FlowLogGroup",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: arn(c, "logs", `log-group:${logGroup}:*`),
+    },
+    {
+      // DescribeLogGroups has no resource type.
+      Sid: "DescribeLogGroups",
+      Effect: "Allow",
+      Action: "logs:DescribeLogGroups",
+      Resource: "*",
     },
   );
 }

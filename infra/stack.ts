@@ -280,11 +280,12 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
       cidrBlock: config.vpcCidr,
       natStrategy: config.natStrategy,
       securityGroupName: names.securityGroup("mwaa"),
-      calls: {
-        sagemaker: plan.sagemaker,
-        lambda: plan.functions.length > 0,
-        sns: plan.topics.length > 0,
-      },
+      calls: plan.airflowServices,
+      context,
+      keyArn: key.arn,
+      logRetentionDays: config.logRetentionDays,
+      flowLogGroupName: names.vpcFlowLogGroup(),
+      flowLogRoleName: names.role("flow-logs"),
     },
     opts,
   );

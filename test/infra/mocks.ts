@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type { StackOutputs } from "../../infra/stack";
+import { simulateVpc, type Child } from "./awsx-vpc";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -121,23 +122,6 @@ function answer(
           webserverUrl: `${hash(name).slice(0, 8)}-vpce.c5.${REGION}.airflow.amazonaws.com`,
         },
       };
-    case "awsx:ec2:Vpc": {
-      const zones = Number(inputs["numberOfAvailabilityZones"] ?? 3);
-      const specs = (inputs["subnetSpecs"] ?? []) as { type: string }[];
-      const subnets = (kind: string) =>
-        specs.some((x) => x.type === kind)
-          ? Array.from({ length: zones }, (_, i) => `subnet-${kind.toLowerCase()}-${i}`)
-          : [];
-      return {
-        id: "",
-        state: {
-          vpcId: "vpc-0mock",
-          privateSubnetIds: subnets("Private"),
-          publicSubnetIds: subnets("Public"),
-          isolatedSubnetIds: subnets("Isolated"),
-        },
-      };
-    }
     default:
       return {
         id: `${name}-id`,
@@ -201,23 +185,99 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     args: pulumi.runtime.MockResourceArgs,
   ): Promise<pulumi.runtime.MockResourceResult> {
     const inputs = (await plain(args.inputs)) as Record<string, unknown>;
-    const { id, state } = answer(args.type, args.name, inputs);
     const o = this.options.get(`${args.type}::${args.name}`);
-    this.resources.push({
-      type: args.type,
-      name: args.name,
-      custom: args.custom ?? true,
-      inputs,
-      state,
-      id,
-      parent: o?.parent ? parseUrn(o.parent) : undefined,
-      provider: o?.provider ?? "",
-      providers: o?.providers ?? {},
-      protect: o?.protect ?? false,
-      retainOnDelete: o?.retainOnDelete ?? false,
-      dependsOn: o?.dependsOn ?? [],
-    });
+    const record = (id: string, state: Record<string, unknown>) =>
+      this.resources.push({
+        type: args.type,
+        name: args.name,
+        custom: args.custom ?? true,
+        inputs,
+        state,
+        id,
+        parent: o?.parent ? parseUrn(o.parent) : undefined,
+        provider: o?.provider ?? "",
+        providers: o?.providers ?? {},
+        protect: o?.protect ?? false,
+        retainOnDelete: o?.retainOnDelete ?? false,
+        dependsOn: o?.dependsOn ?? [],
+      });
+    if (args.type === "awsx:ec2:Vpc") {
+      const urn = childUrn(o?.parent, args.type, args.name);
+      const { outputs, state } = await this.remoteVpc(urn, args.name, inputs, o?.providers ?? {});
+      record("", state);
+      return { id: "", state: outputs };
+    }
+    const { id, state } = answer(args.type, args.name, inputs);
+    record(id, state);
     return { id, state };
+  }
+
+  /**
+   * Plays the awsx plugin: records the children it would create under the component, makes
+   * them known to the mock engine, and answers with resource references to them, which the
+   * program reads back as live resources (`vpc.routeTables`), as it would after a deployment.
+   */
+  private async remoteVpc(
+    urn: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    providers: Record<string, string>,
+  ): Promise<{ outputs: Record<string, unknown>; state: Record<string, unknown> }> {
+    const { children, outputs } = simulateVpc(name, inputs, REGION);
+    const urns = new Map<Child, string>();
+    const urnOf = (c: Child): string => {
+      let u = urns.get(c);
+      if (!u) {
+        u = childUrn(c.parent ? urnOf(c.parent) : urn, c.type, c.name);
+        urns.set(c, u);
+      }
+      return u;
+    };
+    const engine = pulumi.runtime.getMonitor() as unknown as {
+      resources: Map<string, { urn: string; id: string | null; state: unknown }>;
+    };
+    for (const c of children) {
+      const state = { ...c.inputs, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:${c.id}` };
+      const u = urnOf(c);
+      engine.resources.set(u, {
+        urn: u,
+        id: c.id,
+        state: await pulumi.runtime.serializeProperties(u, state),
+      });
+      this.resources.push({
+        type: c.type,
+        name: c.name,
+        custom: true,
+        inputs: c.inputs,
+        state,
+        id: c.id,
+        parent: c.parent ? { type: c.parent.type, name: c.parent.name } : parseUrn(urn),
+        // The plugin creates every child with the provider the component was given.
+        provider: providers["aws"] ?? "",
+        providers: {},
+        protect: false,
+        retainOnDelete: false,
+        dependsOn: [],
+      });
+    }
+    const map = (f: (c: Child) => unknown) =>
+      Object.fromEntries(
+        Object.entries(outputs).map(([k, v]) => [
+          k,
+          Array.isArray(v)
+            ? v.map((x) => (typeof x === "string" ? x : f(x)))
+            : typeof v === "string"
+              ? v
+              : f(v),
+        ]),
+      );
+    const reference = (c: Child) => ({
+      [pulumi.runtime.specialSigKey]: pulumi.runtime.specialResourceSig,
+      urn: urnOf(c),
+      id: c.id,
+      packageVersion: "",
+    });
+    return { outputs: map(reference), state: map((c) => c.id) };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -226,6 +286,12 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     this.invokes.push(args.token);
     return invoke(args.inputs as Record<string, unknown>);
   }
+}
+
+/** The URN the engine gives a resource under a parent: the parent's type chain, then its own. */
+function childUrn(parent: string | undefined, type: string, name: string): string {
+  const chain = parent ? `${parent.split("::")[2]}$${type}` : type;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
 }
 
 export function parseUrn(urn: string): { type: string; name: string } {

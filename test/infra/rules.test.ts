@@ -84,6 +84,80 @@ function bucket(change: (parts: Record<string, Recorded>) => void = () => {}): R
   return [provider, ...Object.values(parts)];
 }
 
+/** A VPC that passes every network rule, with `change` applied to one of its parts. */
+function network(change: (parts: Record<string, Recorded>) => void = () => {}): Recorded[] {
+  const vpc = "vpc-1";
+  const group = `arn:aws:logs:${REGION}:123456789012:log-group:/flow`;
+  const role = "arn:aws:iam::123456789012:role/flow";
+  const parts: Record<string, Recorded> = {
+    vpc: rec("aws:ec2/vpc:Vpc", "v", {}, { id: vpc }),
+    igw: rec("aws:ec2/internetGateway:InternetGateway", "v", { vpcId: vpc }, { id: "igw-1" }),
+    publicTable: rec(
+      "aws:ec2/routeTable:RouteTable",
+      "v-public-1",
+      { vpcId: vpc },
+      { id: "rtb-pub" },
+    ),
+    publicRoute: rec("aws:ec2/route:Route", "v-public-1", {
+      routeTableId: "rtb-pub",
+      gatewayId: "igw-1",
+      destinationCidrBlock: "0.0.0.0/0",
+    }),
+    privateTable: rec(
+      "aws:ec2/routeTable:RouteTable",
+      "v-private-1",
+      { vpcId: vpc },
+      { id: "rtb-priv" },
+    ),
+    privateAssociation: rec("aws:ec2/routeTableAssociation:RouteTableAssociation", "v-private-1", {
+      routeTableId: "rtb-priv",
+      subnetId: "subnet-priv",
+    }),
+    s3: rec("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {
+      vpcId: vpc,
+      serviceName: `com.amazonaws.${REGION}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: ["rtb-priv"],
+    }),
+    environment: rec("aws:mwaa/environment:Environment", "airflow", {
+      networkConfiguration: { subnetIds: ["subnet-priv"], securityGroupIds: ["sg-1"] },
+    }),
+    flowLog: rec("aws:ec2/flowLog:FlowLog", "f", {
+      vpcId: vpc,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: group,
+      iamRoleArn: role,
+    }),
+    logGroup: rec(
+      "aws:cloudwatch/logGroup:LogGroup",
+      "l",
+      { name: "/flow", retentionInDays: 30, kmsKeyId: "k" },
+      { state: { arn: group } },
+    ),
+    role: rec(
+      "aws:iam/role:Role",
+      "r",
+      {
+        assumeRolePolicy: policy({
+          Effect: "Allow",
+          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        }),
+      },
+      { state: { arn: role } },
+    ),
+    defaultGroup: rec(
+      "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+      "d",
+      { vpcId: vpc, ingress: [], egress: [] },
+      { id: "sg-default" },
+    ),
+  };
+  change(parts);
+  return [provider, ...Object.values(parts)];
+}
+
 /** For every rule, resources that break it, and only that rule's part of the stack. */
 const COUNTEREXAMPLES: Record<string, Recorded[]> = {
   "no policy allows * or service:* actions on every resource": [
@@ -169,6 +243,18 @@ const COUNTEREXAMPLES: Record<string, Recorded[]> = {
       cidrIpv4: "0.0.0.0/0",
     }),
   ],
+  "every VPC logs all its traffic to a log group of the stack that has a retention and a customer key, as a role only VPC flow logs may assume":
+    network((p) => {
+      p["logGroup"]!.inputs = { name: "/flow" };
+    }),
+  "every VPC's default security group is managed by the stack and has no rules": network((p) => {
+    p["defaultGroup"]!.inputs["ingress"] = [{ protocol: "-1", self: true, fromPort: 0, toPort: 0 }];
+  }),
+  "every route table without an internet gateway route, the ones of MWAA's subnets among them, sends S3 to a gateway endpoint":
+    // What awsx makes of a gateway endpoint spec under its default (Legacy) strategy.
+    network((p) => {
+      p["s3"]!.inputs["routeTableIds"] = [];
+    }),
   "every AWS resource is created through the stack's provider, which tags it with the project and stack":
     [
       provider,
@@ -194,9 +280,9 @@ describe("the security rules", () => {
   after(() => removeProject(v3));
 
   const configurations: [string, () => string, Record<string, unknown>][] = [
-    ["with the default configuration", () => ROOT, BASE_CONFIG],
+    ["with the default configuration (one NAT gateway)", () => ROOT, BASE_CONFIG],
     [
-      "with every option switched",
+      "with every option switched (no NAT: S3 through the gateway, the rest through interface endpoints)",
       () => v3,
       {
         ...BASE_CONFIG,
@@ -234,6 +320,66 @@ describe("the security rules", () => {
 
     it("and a compliant bucket passes every bucket rule", () => {
       for (const rule of RULES) expect(rule.check(bucket()), rule.description).to.deep.equal([]);
+    });
+
+    it("and a compliant network passes every network rule", () => {
+      for (const rule of RULES) expect(rule.check(network()), rule.description).to.deep.equal([]);
+    });
+
+    it("and find each way a network can break them", () => {
+      const broken = (change: (p: Record<string, Recorded>) => void) =>
+        RULES.flatMap((rule) => rule.check(network(change)));
+      const cases: [string, (p: Record<string, Recorded>) => void, RegExp][] = [
+        ["no flow log", (p) => Reflect.deleteProperty(p, "flowLog"), /no flow log of all traffic/],
+        [
+          "rejected traffic only",
+          (p) => (p["flowLog"]!.inputs["trafficType"] = "REJECT"),
+          /no flow log of all traffic/,
+        ],
+        [
+          "a group the stack does not have",
+          (p) => (p["flowLog"]!.inputs["logDestination"] = "arn:aws:logs:x:1:log-group:other"),
+          /not a group of the stack/,
+        ],
+        [
+          "a role another service assumes",
+          (p) =>
+            (p["role"]!.inputs["assumeRolePolicy"] = policy({
+              Effect: "Allow",
+              Principal: { Service: "ec2.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            })),
+          /not one VPC flow logs assumes/,
+        ],
+        [
+          "the default group unmanaged",
+          (p) => Reflect.deleteProperty(p, "defaultGroup"),
+          /default security group left as AWS makes it/,
+        ],
+        [
+          "a rule added to the default group",
+          (p) =>
+            (p["extraRule"] = rec("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "e", {
+              securityGroupId: "sg-default",
+              cidrIpv4: "10.0.0.0/8",
+              ipProtocol: "-1",
+            })),
+          /a rule on the default security group/,
+        ],
+        [
+          "an interface endpoint for S3 instead of a gateway",
+          (p) => (p["s3"]!.inputs["vpcEndpointType"] = "Interface"),
+          /S3 not through a gateway endpoint/,
+        ],
+        [
+          "MWAA in a subnet with no known route table",
+          (p) => Reflect.deleteProperty(p, "privateAssociation"),
+          /subnet subnet-priv has no route table/,
+        ],
+      ];
+      for (const [what, change, message] of cases) {
+        expect(broken(change).join("\n"), what).to.match(message);
+      }
     });
   });
 

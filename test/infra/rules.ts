@@ -88,6 +88,11 @@ function isKeyAdministration(found: FoundPolicy, s: Statement): boolean {
 }
 
 const BUCKET = "aws:s3/bucket:Bucket";
+const VPC = "aws:ec2/vpc:Vpc";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const arnOf = (r: Recorded) => r.state["arn"];
+const ofType = (resources: readonly Recorded[], type: string) =>
+  resources.filter((r) => r.type === type);
 const bucketsOf = (resources: readonly Recorded[]) => resources.filter((r) => r.type === BUCKET);
 const attachedTo = (resources: readonly Recorded[], type: string, bucket: Recorded) =>
   resources.filter((r) => r.type === type && r.inputs["bucket"] === bucket.inputs["bucket"]);
@@ -355,6 +360,115 @@ export const RULES: Rule[] = [
         }
         return [];
       }),
+  },
+  {
+    // CIS AWS Foundations 3.9.
+    description:
+      "every VPC logs all its traffic to a log group of the stack that has a retention and a customer key, as a role only VPC flow logs may assume",
+    check: (resources) =>
+      ofType(resources, VPC).flatMap((vpc) => {
+        const logs = ofType(resources, "aws:ec2/flowLog:FlowLog").filter(
+          (f) => f.inputs["vpcId"] === vpc.id && f.inputs["trafficType"] === "ALL",
+        );
+        if (!logs.length) return [`${label(vpc)}: no flow log of all traffic`];
+        return logs.flatMap((f) => {
+          const group = ofType(resources, LOG_GROUP).find(
+            (g) => arnOf(g) === f.inputs["logDestination"],
+          );
+          const role = ofType(resources, "aws:iam/role:Role").find(
+            (r) => arnOf(r) === f.inputs["iamRoleArn"],
+          );
+          const trusted = (parse(role?.inputs["assumeRolePolicy"]) ?? []).some(
+            (st) =>
+              st.Effect === "Allow" &&
+              list((st.Principal as { Service?: string | string[] })?.Service).includes(
+                "vpc-flow-logs.amazonaws.com",
+              ),
+          );
+          return [
+            ...((f.inputs["logDestinationType"] ?? "cloud-watch-logs") === "cloud-watch-logs" &&
+            group
+              ? []
+              : [
+                  `${label(f)}: logs to ${String(f.inputs["logDestination"])}, not a group of the stack`,
+                ]),
+            ...(group && !(Number(group.inputs["retentionInDays"] ?? 0) > 0)
+              ? [`${label(f)}: its log group is kept forever`]
+              : []),
+            ...(group && !group.inputs["kmsKeyId"]
+              ? [`${label(f)}: its log group is not encrypted with a customer key`]
+              : []),
+            ...(trusted ? [] : [`${label(f)}: its role is not one VPC flow logs assumes`]),
+          ];
+        });
+      }),
+  },
+  {
+    // CIS AWS Foundations 5.4: whatever is put in the VPC without a group of its own gets none.
+    description: "every VPC's default security group is managed by the stack and has no rules",
+    check: (resources) =>
+      ofType(resources, VPC).flatMap((vpc) => {
+        const groups = ofType(
+          resources,
+          "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        ).filter((g) => g.inputs["vpcId"] === vpc.id);
+        if (!groups.length) return [`${label(vpc)}: default security group left as AWS makes it`];
+        return groups.flatMap((g) => [
+          ...["ingress", "egress"]
+            .filter((k) => list(g.inputs[k] as unknown[]).length > 0)
+            .map((k) => `${label(g)}: has ${k} rules`),
+          ...resources
+            .filter(
+              (r) =>
+                /^aws:(vpc\/securityGroup(Ingress|Egress)Rule|ec2\/securityGroupRule):/.test(
+                  r.type,
+                ) && r.inputs["securityGroupId"] === g.id,
+            )
+            .map((r) => `${label(r)}: a rule on the default security group`),
+        ]);
+      }),
+  },
+  {
+    // Without it S3 goes through the NAT gateway, or nowhere without one.
+    description:
+      "every route table without an internet gateway route, the ones of MWAA's subnets among them, sends S3 to a gateway endpoint",
+    check: (resources) => {
+      const igws = new Set(
+        ofType(resources, "aws:ec2/internetGateway:InternetGateway").map((g) => g.id),
+      );
+      const routes = ofType(resources, "aws:ec2/route:Route");
+      const associations = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation");
+      const s3 = ofType(resources, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(
+        (e) =>
+          String(e.inputs["vpcEndpointType"]).toLowerCase() === "gateway" &&
+          /\.s3$/.test(String(e.inputs["serviceName"])),
+      );
+      const covered = (table: string) =>
+        s3.some((e) => list(e.inputs["routeTableIds"] as string[]).includes(table));
+      const tables = ofType(resources, "aws:ec2/routeTable:RouteTable")
+        .filter(
+          (t) =>
+            !routes.some(
+              (r) => r.inputs["routeTableId"] === t.id && igws.has(String(r.inputs["gatewayId"])),
+            ),
+        )
+        .filter((t) => !covered(t.id))
+        .map((t) => `${label(t)}: S3 not through a gateway endpoint`);
+      const mwaa = ofType(resources, "aws:mwaa/environment:Environment").flatMap((env) =>
+        list(
+          (env.inputs["networkConfiguration"] as { subnetIds?: string[] } | undefined)?.subnetIds,
+        )
+          .filter((subnet) => {
+            const own = associations.filter((a) => a.inputs["subnetId"] === subnet);
+            return !own.length || !own.every((a) => covered(String(a.inputs["routeTableId"])));
+          })
+          .map(
+            (subnet) =>
+              `${label(env)}: subnet ${subnet} has no route table sending S3 to a gateway endpoint`,
+          ),
+      );
+      return [...tables, ...mwaa];
+    },
   },
   {
     description:

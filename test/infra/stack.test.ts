@@ -8,6 +8,7 @@ import { compileProject } from "../../compiler/compile";
 import { diskProject } from "../../compiler/project";
 import { CODE_PREFIX } from "../../compiler/variables";
 import { lambdaHandler } from "../../infra/lambda";
+import { ENVIRONMENT_ENDPOINTS } from "../../infra/mwaa-network";
 import { StackNames } from "../../infra/naming";
 import { locationListPrefixes, locationObjectArns } from "../../infra/policies";
 import { ROOT } from "../helpers";
@@ -666,16 +667,120 @@ describe("the stack, built from the example specs", function () {
       expect(vpc().inputs["natGateways"]).to.deep.equal({ strategy: "Single" });
     });
 
-    it("keeps S3 traffic on a gateway endpoint", () => {
-      expect(vpc().inputs["vpcEndpointSpecs"]).to.deep.equal([
-        { serviceName: `com.amazonaws.${REGION}.s3`, vpcEndpointType: "Gateway" },
-      ]);
+    const privateSubnets = (r: StackRun) =>
+      ofType(r, "aws:ec2/subnet:Subnet").filter(
+        (x) => (x.inputs["tags"] as Record<string, string>)["SubnetType"] === "Private",
+      );
+    /** The route tables awsx associates with the given subnets. */
+    const tablesOf = (r: StackRun, subnets: Recorded[]) =>
+      ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation")
+        .filter((a) => subnets.some((x) => x.id === a.inputs["subnetId"]))
+        .map((a) => String(a.inputs["routeTableId"]))
+        .sort();
+    const s3Endpoint = (r: StackRun) =>
+      one(r, "aws:ec2/vpcEndpoint:VpcEndpoint", (e) =>
+        String(e.inputs["serviceName"]).endsWith(".s3"),
+      );
+
+    it("routes S3 from both private subnets through a gateway endpoint, not the NAT gateway", () => {
+      const endpoint = s3Endpoint(run);
+      expect(endpoint.inputs).to.deep.include({
+        serviceName: `com.amazonaws.${REGION}.s3`,
+        vpcEndpointType: "Gateway",
+        vpcId: vpc().state["vpcId"],
+      });
+      const tables = tablesOf(run, privateSubnets(run));
+      expect(tables).to.have.length(2);
+      expect(endpoint.inputs["routeTableIds"]).to.deep.equal(tables);
+      // The public subnets hold only the NAT gateway, which needs no S3.
+      const publicSubnets = ofType(run, "aws:ec2/subnet:Subnet").filter(
+        (x) => !privateSubnets(run).includes(x),
+      );
+      expect(publicSubnets).to.have.length(2);
+      for (const t of tablesOf(run, publicSubnets))
+        expect(endpoint.inputs["routeTableIds"]).not.to.include(t);
+      // awsx is given no endpoint of its own: a second S3 gateway on a table would conflict.
+      expect(vpc().inputs["vpcEndpointSpecs"]).to.equal(undefined);
     });
 
     it("puts the environment in the two private subnets", () => {
       expect(
         (environment(run).inputs["networkConfiguration"] as { subnetIds: string[] }).subnetIds,
-      ).to.deep.equal(["subnet-private-0", "subnet-private-1"]);
+      ).to.deep.equal(vpc().state["privateSubnetIds"]);
+      expect(privateSubnets(run).map((x) => x.id)).to.have.members(
+        vpc().state["privateSubnetIds"] as string[],
+      );
+    });
+
+    it("logs all the VPC's traffic to a group kept for the log retention, encrypted with the stack key", async () => {
+      const check = (r: StackRun, days: number) => {
+        const flowLog = one(r, "aws:ec2/flowLog:FlowLog");
+        const group = one(r, "aws:cloudwatch/logGroup:LogGroup", (g) =>
+          String(g.inputs["name"]).endsWith("vpc-flow-logs"),
+        );
+        expect(flowLog.inputs).to.deep.include({
+          vpcId: one(r, "aws:ec2/vpc:Vpc").id,
+          trafficType: "ALL",
+          logDestinationType: "cloud-watch-logs",
+          logDestination: group.state["arn"],
+        });
+        expect(group.inputs).to.deep.include({
+          name: "/dagspec/dev/vpc-flow-logs",
+          retentionInDays: days,
+          kmsKeyId: one(r, "aws:kms/key:Key").state["arn"],
+        });
+      };
+      check(run, 365);
+      check(await runStack(ROOT, { ...BASE_CONFIG, "dagspec:logRetentionDays": "30" }), 30);
+    });
+
+    it("writes flow logs as a role only this account's flow logs assume, limited to their group", () => {
+      const flowLog = one(run, "aws:ec2/flowLog:FlowLog");
+      const role = one(
+        run,
+        "aws:iam/role:Role",
+        (r) => r.state["arn"] === flowLog.inputs["iamRoleArn"],
+      );
+      expect(json<Doc>(role.inputs["assumeRolePolicy"]).Statement).to.deep.equal([
+        {
+          Effect: "Allow",
+          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: { "aws:SourceArn": `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-flow-log/*` },
+          },
+        },
+      ]);
+      const policy = one(run, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs["role"] === role.id);
+      const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/dagspec/dev/vpc-flow-logs`;
+      expect(json<Doc>(policy.inputs["policy"]).Statement).to.deep.equal([
+        {
+          Sid: "FlowLogGroup",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: `${group}:*`,
+        },
+        {
+          Sid: "DescribeLogGroups",
+          Effect: "Allow",
+          Action: "logs:DescribeLogGroups",
+          Resource: "*",
+        },
+      ]);
+      // CreateFlowLogs checks the role, which must hold its policy by then.
+      expect(flowLog.dependsOn.some((u) => u.endsWith(`${policy.type}::${policy.name}`))).to.equal(
+        true,
+      );
+    });
+
+    it("takes every rule off the VPC's default security group", () => {
+      const group = one(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+      expect(group.inputs).to.deep.equal({
+        vpcId: one(run, "aws:ec2/vpc:Vpc").id,
+        ingress: [],
+        egress: [],
+      });
     });
 
     it("has a security group whose members may talk to each other, and nobody else in", () => {
@@ -699,34 +804,79 @@ describe("the stack, built from the example specs", function () {
       });
     });
 
-    it("reaches AWS through interface endpoints, not the internet, with natStrategy none", async () => {
+    const endpointsOf = (r: StackRun) =>
+      ofType(r, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(
+        (e) => e.inputs["vpcEndpointType"] === "Interface",
+      );
+    const serviceOf = (e: Recorded) =>
+      String(e.inputs["serviceName"]).replace(`com.amazonaws.${REGION}.`, "");
+
+    it("reaches AWS through the S3 gateway and interface endpoints, not the internet, with natStrategy none", async () => {
       const closed = await runStack(ROOT, { ...BASE_CONFIG, "dagspec:natStrategy": "none" });
       const v = one(closed, "awsx:ec2:Vpc");
       expect(v.inputs["natGateways"]).to.deep.equal({ strategy: "None" });
       expect(v.inputs["subnetSpecs"]).to.deep.equal([{ type: "Private" }]);
-      const endpoints = ofType(closed, "aws:ec2/vpcEndpoint:VpcEndpoint").map((r) =>
-        String(r.inputs["serviceName"]).replace(`com.amazonaws.${REGION}.`, ""),
+      expect(ofType(closed, "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
+      expect(ofType(closed, "aws:ec2/route:Route")).to.deep.equal([]);
+      // The private subnets' only way to S3, for the lake, DAGs, logs and MWAA's images alike.
+      expect(s3Endpoint(closed).inputs["routeTableIds"]).to.deep.equal(
+        tablesOf(closed, privateSubnets(closed)),
       );
-      expect(endpoints.sort()).to.deep.equal(
-        [
-          "airflow.api",
-          "airflow.env",
-          "airflow.ops",
-          "ecr.api",
-          "ecr.dkr",
-          "glue",
-          "kms",
-          "lambda",
-          "logs",
-          "monitoring",
-          "sagemaker.api",
-          "sns",
-          "sqs",
-          "ssm",
-          "sts",
-        ].sort(),
-      );
+      // The MWAA User Guide's list for private routing, ssm for the secrets backend, and what
+      // the example DAGs call: Glue, SageMaker, Lambda, SNS.
+      expect(endpointsOf(closed).map(serviceOf).sort()).to.deep.equal([
+        "airflow.api",
+        "airflow.env",
+        "airflow.ops",
+        "ecr.api",
+        "ecr.dkr",
+        "glue",
+        "kms",
+        "lambda",
+        "logs",
+        "monitoring",
+        "sagemaker.api",
+        "sns",
+        "sqs",
+        "ssm",
+      ]);
+      const subnets = v.state["privateSubnetIds"];
+      const sg = one(closed, "aws:ec2/securityGroup:SecurityGroup").id;
+      for (const e of endpointsOf(closed)) {
+        expect(e.inputs, serviceOf(e)).to.deep.include({
+          vpcId: v.state["vpcId"],
+          privateDnsEnabled: true,
+          subnetIds: subnets,
+          securityGroupIds: [sg],
+        });
+      }
       expect(object(closed, "requirements.txt").inputs["content"]).not.to.match(/^-c /m);
+    });
+
+    it("creates no interface endpoint while there is a NAT gateway", () => {
+      expect(endpointsOf(run)).to.deep.equal([]);
+    });
+
+    it("pays for no endpoint of a service the DAGs do not call, with natStrategy none", async () => {
+      // Only batch-recommendations: a Glue job and a python helper, no failure notification.
+      const root = copyProject();
+      try {
+        for (const f of fs.readdirSync(path.join(root, "dags-src"))) {
+          if (
+            f.endsWith(".yaml") &&
+            !["batch-recommendations.yaml", "dagspec.config.yaml"].includes(f)
+          )
+            fs.rmSync(path.join(root, "dags-src", f));
+        }
+        recompile(root);
+        const glueOnly = await runStack(root, { ...BASE_CONFIG, "dagspec:natStrategy": "none" });
+        const forDags = endpointsOf(glueOnly)
+          .map(serviceOf)
+          .filter((x) => !(ENVIRONMENT_ENDPOINTS as readonly string[]).includes(x));
+        expect(forDags).to.deep.equal(["glue"]);
+      } finally {
+        removeProject(root);
+      }
     });
   });
 
