@@ -8,6 +8,7 @@ import { IMAGES, IMAGE_FRAMEWORKS, type ImageScope } from "../images";
 import { Type, optional, required, t, wrongType, type Located, type ReadContext } from "../schema";
 import { TemplateType, duration, type Template } from "../values";
 import { NAME_PREFIX, SAGEMAKER_ROLE_ARN } from "../variables";
+import { SAGEMAKER_TRAINING_RUNTIME_MAX } from "../limits";
 import { templated } from "../emit/python";
 import { AMAZON, type LowerContext, type OperatorCall } from "./kind";
 
@@ -89,7 +90,10 @@ export const computeShape = {
     t.integer({ min: 1, max: 16384 }),
     "Storage per instance in GB (default 30).",
   ),
-  maxRuntime: optional(duration(), "Stop the job after this long (default 1h)."),
+  maxRuntime: optional(
+    duration({ max: SAGEMAKER_TRAINING_RUNTIME_MAX }),
+    "Stop the job after this long (default 1h, at most 28d).",
+  ),
 };
 
 export function compute(a: {

@@ -1,6 +1,11 @@
 import type { Value } from "../ir";
 import { optional, required, t, type Infer, type Located } from "../schema";
-import { name, template } from "../values";
+import { duration, name, template } from "../values";
+import {
+  SAGEMAKER_PROCESSING_INPUTS_MAX,
+  SAGEMAKER_PROCESSING_OUTPUTS_MAX,
+  SAGEMAKER_PROCESSING_RUNTIME_MAX,
+} from "../limits";
 import { CODE_PREFIX, LAKE_BUCKET } from "../variables";
 import type { LowerContext, TaskKind } from "./kind";
 import {
@@ -34,7 +39,7 @@ const args = t.object({
     `S3 URIs copied to ${CONTAINER}/input/<name>/ before the job.`,
   ),
   outputs: optional(
-    t.record(template(), name("output name")),
+    t.record(template(), name("output name"), { maxEntries: SAGEMAKER_PROCESSING_OUTPUTS_MAX }),
     `S3 prefixes ${CONTAINER}/output/<name>/ is uploaded to after the job.`,
   ),
   environment: optional(
@@ -45,6 +50,10 @@ const args = t.object({
     "Environment variables.",
   ),
   ...computeShape,
+  maxRuntime: optional(
+    duration({ max: SAGEMAKER_PROCESSING_RUNTIME_MAX }),
+    "Stop the job after this long (default 1h, at most 9d).",
+  ),
 });
 
 /** A SageMaker processing job (evaluation, feature work) with a per-run name. */
@@ -96,6 +105,14 @@ export const sagemakerProcessing: TaskKind<"sagemaker.processing", Infer<typeof 
       };
       processingInputs.push(s3Input("code", codeUri, `${CONTAINER}/input/code`));
       entrypoint = list([lit("python3"), lit(`${CONTAINER}/input/code/${code.entry}`)]);
+    }
+    if (processingInputs.length > SAGEMAKER_PROCESSING_INPUTS_MAX) {
+      cx.report.error(
+        "INVALID_VALUE",
+        a.$ranges["inputs"],
+        `a processing job takes at most ${SAGEMAKER_PROCESSING_INPUTS_MAX} inputs, the script being one`,
+      );
+      return undefined;
     }
     const c = compute(a);
     const config = map([
@@ -155,10 +172,7 @@ function shippedCode(
   script: Located<string>,
   cx: LowerContext,
 ): { folder: string; entry: string; files: string[] } | undefined {
-  if (!cx.fileExists(script.value)) {
-    cx.report.error("MISSING_FILE", script.range, `no such script: ${script.value}`);
-    return undefined;
-  }
+  if (!cx.projectFile(script, "script")) return undefined;
   const slash = script.value.lastIndexOf("/");
   if (slash <= 0) {
     cx.report.error(
@@ -170,7 +184,13 @@ function shippedCode(
     return undefined;
   }
   const folder = script.value.slice(0, slash);
-  return { folder, entry: script.value.slice(slash + 1), files: cx.filesUnder(folder) };
+  const files = cx.filesUnder(folder);
+  // Everything in the folder is uploaded: each file must be one of the project's own.
+  for (const file of files) {
+    if (!cx.projectFile({ value: file, range: script.range }, `file shipped with ${script.value}`))
+      return undefined;
+  }
+  return { folder, entry: script.value.slice(slash + 1), files };
 }
 
 function s3Input(inputName: string, uri: Value, localPath: string): Value {
