@@ -42,7 +42,8 @@ options:
                        dags-src/dagspec.config.yaml, else 2.10)
   --root DIR           project folder (default: the current folder)
   --out DIR            write the DAG folder here instead of generated-dags/ (compile only;
-                       the schema and docs are not written)`;
+                       the schema and docs are not written)
+  --json               print diagnostics as JSON lines on stdout (for editors)`;
 
 class UsageError extends Error {}
 
@@ -52,10 +53,11 @@ interface Options {
   target?: AirflowTarget;
   root: string;
   out?: string;
+  json: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { command: "", check: false, root: process.cwd() };
+  const opts: Options = { command: "", check: false, root: process.cwd(), json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -64,6 +66,7 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === "--check") opts.check = true;
+    else if (a === "--json") opts.json = true;
     else if (a === "--airflow") {
       const v = value();
       if (!(AIRFLOW_TARGETS as readonly string[]).includes(v)) {
@@ -85,9 +88,12 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
+let jsonOutput = false;
+
 function printDiagnostics(diagnostics: Diagnostic[], sources: Map<string, SourceFile>): void {
   for (const d of sortDiagnostics(diagnostics)) {
-    process.stderr.write(formatDiagnostic(d, sources.get(d.file)) + "\n\n");
+    if (jsonOutput) process.stdout.write(JSON.stringify(d) + "\n");
+    else process.stderr.write(formatDiagnostic(d, sources.get(d.file)) + "\n\n");
   }
   const files = new Set(diagnostics.map((d) => d.file)).size;
   process.stderr.write(`${diagnostics.length} error(s) in ${files} file(s); nothing was written\n`);
@@ -267,6 +273,7 @@ export function main(argv: string[]): number {
     process.stderr.write(`dagspec: ${e.message}\n\n${USAGE}\n`);
     return 2;
   }
+  jsonOutput = opts.json;
   switch (opts.command) {
     case "help":
       process.stdout.write(USAGE + "\n");

@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { RuntimeFiles } from "../compiler/compile";
+import { IMAGE_FILE } from "../compiler/images";
 
 /** The dagspec checkout this code runs from (holds package.json, pyenv/, compiler/runtime/). */
 export function packageRoot(): string {
@@ -13,11 +15,11 @@ export function packageRoot(): string {
   return dir;
 }
 
-export function runtimeSource(): string {
-  return fs.readFileSync(
-    path.join(packageRoot(), "compiler", "runtime", "dagspec_runtime.py"),
-    "utf8",
-  );
+/** The files compiler/runtime/ ships beside the DAGs. */
+export function runtimeSource(): RuntimeFiles {
+  const read = (file: string) =>
+    fs.readFileSync(path.join(packageRoot(), "compiler", "runtime", file), "utf8");
+  return { module: read("dagspec_runtime.py"), images: read(IMAGE_FILE) };
 }
 
 /** The path of a cached virtualenv from pyenv/NAME.txt, built on first use. */

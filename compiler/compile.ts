@@ -5,24 +5,40 @@
 // each file as it comes (the CLI) uses memory independent of the number of specs;
 // `compileProject` collects everything, for tests and the stack.
 
-import { SourceFile, didYouMean, sortDiagnostics, type Diagnostic } from "./diagnostics";
+import {
+  SourceFile,
+  quote,
+  sortDiagnostics,
+  suggest,
+  type Diagnostic,
+  type DiagnosticCode,
+} from "./diagnostics";
 import { emitDag, header } from "./emit/dag";
 import type { AirflowTarget, PipelineIR } from "./ir";
 import { jsonSchemaText } from "./jsonschema";
 import { HELPERS_DIR, RUNTIME_MODULE } from "./kinds/python";
 import { KINDS_DOC_PATH, kindsDocText } from "./kinds-doc";
 import { lower } from "./lower";
+import { IMAGE_FILE } from "./images";
 import { buildManifest, type Manifest } from "./manifest";
 import { parse } from "./parse";
-import { SCHEMA_PATH, SPECS_DIR, type ProjectFiles } from "./project";
+import { DIAGNOSTICS_DOC_PATH, diagnosticsDocText } from "./diagnostics-doc";
+import { SCHEMA_PATH, SPECS_DIR, SPEC_FILE_NAME, type ProjectFiles } from "./project";
 import type { Located } from "./schema";
 import { validate } from "./validate";
 import { pipelineKey } from "./variables";
 
 export interface CompileOptions {
   target: AirflowTarget;
-  /** Text of the runtime module shipped beside the DAGs (compiler/runtime/dagspec_runtime.py). */
-  runtime: string;
+  /** What is shipped beside the DAGs from compiler/runtime/. */
+  runtime: RuntimeFiles;
+}
+
+export interface RuntimeFiles {
+  /** Text of the runtime module (dagspec_runtime.py). */
+  module: string;
+  /** Text of the image data it reads (dagspec_images.json), generated from the SageMaker SDK's. */
+  images: string;
 }
 
 export function dagFileName(pipelineId: string): string {
@@ -45,6 +61,11 @@ export function* compileEach(
   const claimed = new Map<string, { file: string; id: string }>();
   const triggers: { source: SourceFile; id: Located<string> }[] = [];
   for (const file of project.specs()) {
+    const refused = refusedSpec(project, file);
+    if (refused) {
+      yield refused;
+      continue;
+    }
     const source = new SourceFile(file, project.readFile(file) ?? "");
     const parsed = parse(source);
     if (!parsed.doc) {
@@ -90,14 +111,38 @@ export function* compileEach(
   const ids = [...claimed.values()].map((c) => c.id);
   for (const { source, id } of triggers) {
     if (ids.includes(id.value)) continue;
+    const { hint, suggestion } = suggest(id.value, ids, id.range);
     const diagnostic: Diagnostic = {
       ...source.location(id.range),
       code: "UNKNOWN_PIPELINE",
       severity: "error",
-      message: `no pipeline "${id.value}" in ${SPECS_DIR}/${didYouMean(id.value, ids)}`,
+      message: `no pipeline ${quote(id.value)} in ${SPECS_DIR}/${hint}`,
+      ...(suggestion ? { suggestion } : {}),
     };
     yield { source, diagnostics: [diagnostic] };
   }
+}
+
+/** A spec file the compiler does not read: an odd name, or a link that leads outside. */
+function refusedSpec(project: ProjectFiles, file: string): SpecResult | undefined {
+  const name = file.slice(file.lastIndexOf("/") + 1);
+  const problem: [DiagnosticCode, string] | undefined = !SPEC_FILE_NAME.test(name)
+    ? [
+        "INVALID_FILE_NAME",
+        `the file name ${quote(name)} is not letters, digits, ".", "-" and "_" ending in .yaml; rename the file`,
+      ]
+    : project.outside(file) !== undefined
+      ? ["OUTSIDE_PROJECT", `the spec file is not inside the project: ${project.outside(file)}`]
+      : undefined;
+  if (!problem) return undefined;
+  const source = new SourceFile(file, "");
+  const diagnostic: Diagnostic = {
+    ...source.location([0, 0]),
+    code: problem[0],
+    severity: "error",
+    message: problem[1],
+  };
+  return { source, diagnostics: [diagnostic] };
 }
 
 /**
@@ -109,7 +154,12 @@ export function supportFiles(
   options: CompileOptions,
 ): { dags: Map<string, string>; files: Map<string, string> } {
   const dags = new Map<string, string>();
-  dags.set(`${RUNTIME_MODULE}.py`, header("compiler/runtime/dagspec_runtime.py") + options.runtime);
+  dags.set(
+    `${RUNTIME_MODULE}.py`,
+    header("compiler/runtime/dagspec_runtime.py") + options.runtime.module,
+  );
+  // As generated: its first line says so, and JSON has no room for another header.
+  dags.set(IMAGE_FILE, options.runtime.images);
   const helpers = project.helpers();
   if (helpers.length) {
     dags.set("dagspec_helpers/__init__.py", header(`${HELPERS_DIR}/`));
@@ -122,6 +172,7 @@ export function supportFiles(
   const files = new Map([
     [SCHEMA_PATH, jsonSchemaText()],
     [KINDS_DOC_PATH, kindsDocText()],
+    [DIAGNOSTICS_DOC_PATH, diagnosticsDocText()],
   ]);
   return { dags, files };
 }

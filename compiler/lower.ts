@@ -2,7 +2,14 @@
 // defaults, orders the tasks, and records the resources each task needs.
 
 import { createHash } from "node:crypto";
-import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
+import {
+  Reporter,
+  quote,
+  suggest,
+  type Diagnostic,
+  type SourceFile,
+  type Suggestion,
+} from "./diagnostics";
 import type {
   DatasetLocation,
   Operation,
@@ -24,6 +31,35 @@ import { LAKE_BUCKET, databaseVariable, lambdaVariable, topicVariable } from "./
 export interface Project {
   fileExists(path: string): boolean;
   readFile(path: string): string | undefined;
+  filesUnder(dir: string): string[];
+  /** Why the path does not lead inside the project, or undefined when it does. */
+  outside(path: string): string | undefined;
+}
+
+/**
+ * Whether a path in a spec names a file inside the project; reports OUTSIDE_PROJECT or
+ * MISSING_FILE at the path when it does not.
+ */
+export function projectFile(
+  project: Project,
+  report: Reporter,
+  file: Located<string>,
+  what: string,
+): boolean {
+  const outside = project.outside(file.value);
+  if (outside !== undefined) {
+    report.error(
+      "OUTSIDE_PROJECT",
+      file.range,
+      `${what} ${quote(file.value)} is not inside the project: ${outside}`,
+    );
+    return false;
+  }
+  if (!project.fileExists(file.value)) {
+    report.error("MISSING_FILE", file.range, `no such ${what}: ${quote(file.value)}`);
+    return false;
+  }
+  return true;
 }
 
 export interface Lowered {
@@ -49,6 +85,9 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
   let ok = true;
   for (const { key, value } of orderTasks(spec, graph)) {
     const resolver = new References(report, datasets, params, graph, key);
+    // Every reference of the task is checked, so all bad ones are reported at once; the
+    // kind's lowering below may stop at the first that fails.
+    resolveAll(value.args, resolver);
     const cx: LowerContext = {
       pipeline,
       task: key,
@@ -63,6 +102,8 @@ export function lower(spec: Spec, source: SourceFile, project: Project): Lowered
       addResource: (r) => resources.push(r),
       fileExists: (p) => project.fileExists(p),
       readFile: (p) => project.readFile(p),
+      filesUnder: (d) => project.filesUnder(d),
+      projectFile: (file, what) => projectFile(project, report, file, what),
     };
     const op = KINDS[value.kind.value].lower(value.args as never, cx);
     if (op === undefined) {
@@ -150,10 +191,7 @@ function declarations(spec: Spec, project: Project, report: Reporter) {
   }
   const functions = new Map<string, { variable: string }>();
   for (const { key, value } of spec.functions ?? []) {
-    if (!project.fileExists(value.source.value)) {
-      report.error("MISSING_FILE", value.source.range, `no such file: ${value.source.value}`);
-      continue;
-    }
+    if (!projectFile(project, report, value.source, "file")) continue;
     const variable = lambdaVariable(pipeline, key);
     functions.set(key, { variable });
     resources.push({
@@ -164,7 +202,7 @@ function declarations(spec: Spec, project: Project, report: Reporter) {
       source: value.source.value,
       handler: value.handler ?? "handler",
       runtime: value.runtime ?? "python3.11",
-      timeoutSeconds: Math.min(value.timeout ?? 30, 900),
+      timeoutSeconds: value.timeout ?? 30,
       memoryMb: value.memory ?? 256,
     });
   }
@@ -180,7 +218,10 @@ function declarations(spec: Spec, project: Project, report: Reporter) {
 /** The task graph of a spec, with gate branches as edges. */
 class Graph {
   private readonly ups: Map<string, string[]>;
-  private readonly ancestorCache = new Map<string, Set<string>>();
+  private readonly downs = new Map<string, string[]>();
+  /** Each task's place in the spec, which orders tasks that are ready together. */
+  readonly order: Map<string, number>;
+  private readonly below = new Map<string, Set<string>>();
   /** Each task's kind, by id. */
   readonly kinds: Map<string, Operation["kind"]>;
   /** For each gate: the tasks on its then and else sides. */
@@ -188,12 +229,16 @@ class Graph {
 
   constructor(spec: Spec) {
     this.kinds = new Map(spec.tasks.map((e) => [e.key, e.value.kind.value]));
+    this.order = new Map(spec.tasks.map((e, i) => [e.key, i]));
     this.ups = new Map(
       [...upstreamOf(spec)].map(([id, list]) => [
         id,
         [...new Set(list.map((u) => u.value))].sort(),
       ]),
     );
+    for (const [id, ups] of this.ups) {
+      for (const up of ups) (this.downs.get(up) ?? this.downs.set(up, []).get(up)!).push(id);
+    }
     for (const e of spec.tasks) {
       if (e.value.kind.value !== "metric.gate") continue;
       const a = e.value.args as {
@@ -212,26 +257,47 @@ class Graph {
     return this.ups.get(id) ?? [];
   }
 
-  ancestors(id: string): Set<string> {
-    const known = this.ancestorCache.get(id);
+  downstream(id: string): string[] {
+    return this.downs.get(id) ?? [];
+  }
+
+  /** Whether `a` runs before `b`: a search up from `b`, without recursion. */
+  isAncestor(a: string, b: string): boolean {
+    const seen = new Set<string>();
+    const todo = [...this.upstream(b)];
+    while (todo.length) {
+      const x = todo.pop()!;
+      if (x === a) return true;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      todo.push(...this.upstream(x));
+    }
+    return false;
+  }
+
+  /** The given tasks and every task after them, computed once per set of starting tasks. */
+  private andBelow(key: string, start: Set<string>): Set<string> {
+    const known = this.below.get(key);
     if (known) return known;
     const out = new Set<string>();
-    for (const up of this.upstream(id)) {
-      out.add(up);
-      for (const a of this.ancestors(up)) out.add(a);
+    const todo = [...start];
+    while (todo.length) {
+      const x = todo.pop()!;
+      if (out.has(x)) continue;
+      out.add(x);
+      todo.push(...this.downstream(x));
     }
-    this.ancestorCache.set(id, out);
+    this.below.set(key, out);
     return out;
   }
 
   /** Which side of a gate a task is on: it is, or comes after, tasks of one side only. */
   side(
-    gate: { then: Set<string>; else: Set<string> },
+    gate: { gate: string; then: Set<string>; else: Set<string> },
     id: string,
   ): "then" | "else" | "both" | "none" {
-    const lineage = new Set([id, ...this.ancestors(id)]);
-    const onThen = [...gate.then].some((x) => lineage.has(x));
-    const onElse = [...gate.else].some((x) => lineage.has(x));
+    const onThen = this.andBelow(`${gate.gate} then`, gate.then).has(id);
+    const onElse = this.andBelow(`${gate.gate} else`, gate.else).has(id);
     return onThen && onElse ? "both" : onThen ? "then" : onElse ? "else" : "none";
   }
 }
@@ -275,19 +341,92 @@ function settingsOf(s: Partial<TaskSpec>): TaskIR["settings"] {
   return out;
 }
 
-/** Tasks in dependency order; among tasks that are ready together, spec order. */
+/**
+ * Tasks in dependency order; among tasks that are ready together, spec order. Kahn's
+ * algorithm with the ready tasks in a heap by spec position: O(n log n) for n tasks.
+ */
 function orderTasks(spec: Spec, graph: Graph): Spec["tasks"] {
-  const remaining = [...spec.tasks];
-  const placed = new Set<string>();
+  const waiting = new Map(spec.tasks.map((t) => [t.key, graph.upstream(t.key).length]));
+  const ready = new MinHeap();
+  spec.tasks.forEach((t, i) => waiting.get(t.key) === 0 && ready.push(i));
   const out: Spec["tasks"] = [];
-  while (remaining.length) {
-    const i = remaining.findIndex((t) => graph.upstream(t.key).every((a) => placed.has(a)));
-    // Validation rejects cycles, so a ready task always exists.
-    const [next] = remaining.splice(i, 1);
-    out.push(next!);
-    placed.add(next!.key);
+  // Validation rejects cycles, so every task becomes ready.
+  for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
+    const task = spec.tasks[i]!;
+    out.push(task);
+    for (const down of graph.downstream(task.key)) {
+      const left = waiting.get(down)! - 1;
+      waiting.set(down, left);
+      if (left === 0) ready.push(graph.order.get(down)!);
+    }
   }
   return out;
+}
+
+class MinHeap {
+  private readonly a: number[] = [];
+
+  push(x: number): void {
+    const a = this.a;
+    a.push(x);
+    for (let i = a.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= a[i]!) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.a;
+    if (a.length === 0) return undefined;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * Resolves every `${...}` in a task's arguments, reporting each bad one: templates wherever
+ * they are, and the strings of plain values (helper kwargs, conf, payload).
+ */
+function resolveAll(args: unknown, resolver: References): void {
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (isTemplate(x)) resolver.template(x);
+    else if (isLocatedCollection(x)) resolver.plain(x.value as Plain, x.range);
+    else if (x !== null && typeof x === "object")
+      for (const [k, v] of Object.entries(x)) if (k !== "$ranges") walk(v);
+  };
+  walk(args);
+}
+
+function isTemplate(x: unknown): x is Template {
+  return typeof x === "object" && x !== null && Array.isArray((x as Template).parts);
+}
+
+function isLocatedCollection(x: unknown): x is Located<unknown> {
+  const v = (x as Located<unknown> | null)?.value;
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    Array.isArray((x as Located<unknown>).range) &&
+    typeof v === "object" &&
+    v !== null
+  );
 }
 
 /** Resolves `${...}` references into template parts. */
@@ -302,18 +441,21 @@ class References {
   ) {}
 
   requireUpstream(t: Located<string>): boolean {
-    if (this.graph.ancestors(this.task).has(t.value)) return true;
+    if (this.graph.isAncestor(t.value, this.task)) return true;
     if (this.graph.kinds.has(t.value)) {
       this.report.error(
         "NOT_UPSTREAM",
         t.range,
-        `task "${t.value}" does not run before "${this.task}"; add it to after:`,
+        `task ${quote(t.value)} does not run before "${this.task}"; add it to after:`,
+        { message: `add ${t.value} to after: of ${this.task}` },
       );
     } else {
+      const { hint, suggestion } = suggest(t.value, this.graph.kinds.keys(), t.range);
       this.report.error(
         "UNKNOWN_TASK",
         t.range,
-        `unknown task "${t.value}"${didYouMean(t.value, this.graph.kinds.keys())}`,
+        `unknown task ${quote(t.value)}${hint}`,
+        suggestion,
       );
     }
     return false;
@@ -322,27 +464,31 @@ class References {
   dataset(n: Located<string>): DatasetInfo | undefined {
     const ds = this.datasets.get(n.value);
     if (!ds) {
+      const { hint, suggestion } = suggest(n.value, this.datasets.keys(), n.range);
       this.report.error(
         "UNKNOWN_DATASET",
         n.range,
-        `unknown dataset "${n.value}"${didYouMean(n.value, this.datasets.keys())}`,
+        `unknown dataset ${quote(n.value)}${hint}`,
+        suggestion,
       );
     }
     return ds;
   }
 
+  /** The template's value; every bad reference in it is reported, not only the first. */
   template(t: Template): Value | undefined {
     const parts: TextPart[] = [];
+    let ok = true;
     for (const part of t.parts) {
       if (part.kind === "text") {
         parts.push({ kind: "literal", text: part.text });
         continue;
       }
       const resolved = this.ref(part.path, part.range);
-      if (resolved === undefined) return undefined;
-      parts.push(...resolved);
+      if (resolved === undefined) ok = false;
+      else parts.push(...resolved);
     }
-    return { kind: "text", parts: mergeLiterals(parts) };
+    return ok ? { kind: "text", parts: mergeLiterals(parts) } : undefined;
   }
 
   plain(v: Plain, range: Range): Value | undefined {
@@ -351,49 +497,53 @@ class References {
     if (typeof v === "boolean") return { kind: "boolean", value: v };
     if (typeof v === "string") return this.template(parseInline(v, range));
     if (Array.isArray(v)) {
-      const items: Value[] = [];
-      for (const x of v) {
-        const r = this.plain(x, range);
-        if (r === undefined) return undefined;
-        items.push(r);
-      }
-      return { kind: "list", items };
+      const items = v.map((x) => this.plain(x, range));
+      return items.every((x) => x !== undefined)
+        ? { kind: "list", items: items as Value[] }
+        : undefined;
     }
-    const entries: [string, Value][] = [];
-    for (const [k, x] of Object.entries(v)) {
-      const r = this.plain(x, range);
-      if (r === undefined) return undefined;
-      entries.push([k, r]);
-    }
-    return { kind: "map", entries };
+    const entries = Object.entries(v).map(([k, x]) => [k, this.plain(x, range)] as const);
+    return entries.every(([, x]) => x !== undefined)
+      ? { kind: "map", entries: entries as [string, Value][] }
+      : undefined;
   }
 
   private ref(path: string[], range: Range): TextPart[] | undefined {
     const shown = "${" + path.join(".") + "}";
     const [root, a, b, ...more] = path;
-    const fail = (why: string) => {
-      this.report.error("UNKNOWN_REFERENCE", range, `${shown}: ${why}`);
+    const fail = (why: string, fix?: { hint: string; suggestion?: Suggestion }) => {
+      this.report.error(
+        "UNKNOWN_REFERENCE",
+        range,
+        `${quote(shown)}: ${why}${fix?.hint ?? ""}`,
+        fix?.suggestion,
+      );
       return undefined;
     };
+    /** A suggestion that replaces the whole reference, with segment `i` corrected. */
+    const fix = (i: number, candidates: Iterable<string>) =>
+      suggest(path[i] ?? "", candidates, range, (c) => {
+        const fixed = [...path];
+        fixed[i] = c;
+        return "${" + fixed.join(".") + "}";
+      });
     if (root === "params") {
       if (a === undefined || b !== undefined) return fail("write ${params.<name>}");
-      if (!this.params.has(a)) return fail(`no param "${a}"${didYouMean(a, this.params)}`);
+      if (!this.params.has(a)) return fail(`no param ${quote(a)}`, fix(1, this.params));
       return [{ kind: "param", name: a }];
     }
     if (root === "tasks") {
       if (a === undefined || b === undefined || more.length)
         return fail("write ${tasks.<task id>.<output>}");
       const kind = this.graph.kinds.get(a);
-      if (!kind) return fail(`unknown task "${a}"${didYouMean(a, this.graph.kinds.keys())}`);
+      if (!kind) return fail(`unknown task ${quote(a)}`, fix(1, this.graph.kinds.keys()));
       const outputs = KINDS[kind].outputs ?? {};
       const path = outputs[b];
       if (!path) {
         const names = Object.keys(outputs);
-        return fail(
-          names.length
-            ? `a ${kind} task has ${names.join(", ")}${didYouMean(b, names)}`
-            : `a ${kind} task has no outputs`,
-        );
+        return names.length
+          ? fail(`a ${kind} task has ${names.join(", ")}`, fix(2, names))
+          : fail(`a ${kind} task has no outputs`);
       }
       if (!this.requireUpstream({ value: a, range })) return undefined;
       return [{ kind: "xcom", task: a, path }];
@@ -415,7 +565,7 @@ class References {
       if (a === undefined || b === undefined || more.length)
         return fail("write ${datasets.<name>.<uri|bucket|path|database|table>}");
       const ds = this.datasets.get(a);
-      if (!ds) return fail(`unknown dataset "${a}"${didYouMean(a, this.datasets.keys())}`);
+      if (!ds) return fail(`unknown dataset ${quote(a)}`, fix(1, this.datasets.keys()));
       const bucket: TextPart = { kind: "variable", name: LAKE_BUCKET };
       switch (b) {
         case "uri":
@@ -436,12 +586,14 @@ class References {
             : [{ kind: "literal", text: crawledTableName(ds.path, ds.crawl.tablePrefix) }];
         default:
           return fail(
-            `a dataset has uri, bucket, path, database and table${didYouMean(b, ["uri", "bucket", "path", "database", "table"])}`,
+            "a dataset has uri, bucket, path, database and table",
+            fix(2, ["uri", "bucket", "path", "database", "table"]),
           );
       }
     }
     return fail(
-      `references start with datasets., params. or run.${didYouMean(root ?? "", ["datasets", "params", "run"])}`,
+      "references start with datasets., params., tasks. or run.",
+      fix(0, ["datasets", "params", "tasks", "run"]),
     );
   }
 }

@@ -1,31 +1,29 @@
 // Stage 1: YAML text → document with source ranges on every node.
 
-import { parseDocument, isMap, type Document, type Node } from "yaml";
-import { Reporter, type Diagnostic, type DiagnosticCode, type SourceFile } from "./diagnostics";
+import { isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
+import { Reporter, type Diagnostic, type SourceFile } from "./diagnostics";
+import { badCharacters } from "./encoding";
 import { typeName } from "./schema";
+import { checkStructure } from "./structure";
 
 export interface Parsed {
   doc?: Document;
   diagnostics: Diagnostic[];
 }
 
-const YAML_CODES: Record<string, DiagnosticCode> = { DUPLICATE_KEY: "DUPLICATE_KEY" };
+const EMPTY_MESSAGE = "the spec file is empty; it needs at least pipeline: and tasks:";
 
 export function parse(source: SourceFile): Parsed {
   const report = new Reporter(source);
-  if (source.text.trim() === "" || /^(\s*(#.*)?\n?)*$/.test(source.text)) {
-    report.error(
-      "EMPTY_FILE",
-      [0, 0],
-      "the spec file is empty; it needs at least pipeline: and tasks:",
-    );
-    return { diagnostics: report.diagnostics };
+  for (const bad of badCharacters(source.text)) {
+    report.error("INVALID_ENCODING", [bad.offset, bad.offset + bad.length], bad.message);
   }
+  if (report.diagnostics.length) return { diagnostics: report.diagnostics };
   // The core schema reads dates and times as strings and yes/no as strings, so no value
-  // silently changes type.
+  // silently changes type. Keys are checked for uniqueness in checkStructure, in linear time.
   const doc = parseDocument(source.text, {
     prettyErrors: false,
-    uniqueKeys: true,
+    uniqueKeys: false,
     schema: "core",
     merge: true,
   });
@@ -35,25 +33,35 @@ export function parse(source: SourceFile): Parsed {
     const at = source.location(e.pos).line;
     if (linesWithError.has(at)) continue;
     linesWithError.add(at);
-    let message = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, "");
-    const line = source.lineText(at);
-    if (/\$\{/.test(line) && /[{[]/.test(line.replace(/\$\{[^}]*\}/g, ""))) {
-      message += '; inside { } or [ ], quote a value that holds ${...}: "${...}"';
-    }
-    const code = YAML_CODES[e.code] ?? "YAML_SYNTAX";
-    report.error(
-      code,
-      e.pos,
-      code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : message,
-    );
+    report.error("YAML_SYNTAX", e.pos, yamlMessage(e.message, source.lineText(at)));
   }
-  if (doc.errors.length === 0 && !isMap(doc.contents)) {
-    const what = typeName((doc.contents as Node | null) ?? null);
+  if (report.diagnostics.length) return { diagnostics: report.diagnostics };
+  // Nothing but comments, blank lines or document markers: the parser finds no content.
+  const contents = doc.contents as Node | null;
+  if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) {
+    report.error("EMPTY_FILE", [0, 0], EMPTY_MESSAGE);
+    return { diagnostics: report.diagnostics };
+  }
+  if (!isMap(contents)) {
     report.error(
       "WRONG_TYPE",
-      doc.contents?.range ? [doc.contents.range[0], doc.contents.range[1]] : [0, 0],
-      `a spec is a mapping with pipeline: and tasks:, found ${what}`,
+      contents.range ? [contents.range[0], contents.range[1]] : [0, 0],
+      `a spec is a mapping with pipeline: and tasks:, found ${typeName(contents)}`,
     );
+    return { diagnostics: report.diagnostics };
   }
+  checkStructure(doc, report);
   return report.diagnostics.length ? { diagnostics: report.diagnostics } : { doc, diagnostics: [] };
+}
+
+function yamlMessage(raw: string, line: string): string {
+  const cut = raw.indexOf(" at line ");
+  let message = cut >= 0 ? raw.slice(0, cut) : raw;
+  // The parser catches its own stack overflow on deeply nested flow collections.
+  if (message.startsWith("Maximum call stack size exceeded"))
+    return "the spec is nested too deeply for the YAML parser";
+  if (line.includes("${") && /[{[]/.test(line.replace(/\$\{[^}]*\}/g, ""))) {
+    message += '; inside { } or [ ], quote a value that holds ${...}: "${...}"';
+  }
+  return message;
 }

@@ -2,8 +2,17 @@
 // range for diagnostics) into a typed value, and describes itself as JSON Schema, so the
 // validator and the editor schema come from one definition.
 
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair } from "yaml";
-import { didYouMean, type DiagnosticCode, type Reporter } from "./diagnostics";
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
+import { quote, suggest, type DiagnosticCode, type Reporter } from "./diagnostics";
 
 export type Range = [number, number];
 export type JsonSchema = { [key: string]: unknown };
@@ -46,7 +55,8 @@ export function typeName(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return "null";
-    if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+    if (typeof v === "string") return `the string ${quote(v)}`;
+    if (typeof v === "symbol") return "the merge key <<";
     return `${typeof v} ${String(v)}`;
   }
   return "an unsupported node";
@@ -55,6 +65,100 @@ export function typeName(node: Node | null): string {
 export function wrongType(node: Node | null, ctx: ReadContext, expected: string): undefined {
   ctx.report.error("WRONG_TYPE", rangeOf(node), `expected ${expected}, found ${typeName(node)}`);
   return undefined;
+}
+
+/**
+ * The longest string a spec value may be. Everything a spec says ends up in a DAG file, in
+ * Airflow's database and in AWS requests; no field needs more than this.
+ */
+export const MAX_STRING = 65_536;
+
+/** Reports a string value longer than MAX_STRING; true when it fits. */
+export function fitsLength(node: Node, value: string, ctx: ReadContext): boolean {
+  if (value.length <= MAX_STRING) return true;
+  ctx.report.error(
+    "TOO_LARGE",
+    rangeOf(node),
+    `this value is ${value.length.toLocaleString("en-US")} characters long; a spec value has at most ${MAX_STRING.toLocaleString("en-US")}`,
+  );
+  return false;
+}
+
+/**
+ * A number that is what the spec wrote. JavaScript (and so JSON in the Airflow UI) holds whole
+ * numbers exactly only up to 2^53 - 1: 9007199254740993 would silently become ...992.
+ */
+export function exactNumber(node: Node, ctx: ReadContext): boolean {
+  const v = (node as { value: unknown }).value;
+  if (typeof v !== "number" || !Number.isInteger(v) || Number.isSafeInteger(v)) return true;
+  const written = (node as { source?: string }).source ?? String(v);
+  ctx.report.error(
+    "INVALID_VALUE",
+    rangeOf(node),
+    `${quote(written)} is beyond ${Number.MAX_SAFE_INTEGER}, the largest whole number kept exactly; quote it to pass it as a string`,
+  );
+  return false;
+}
+
+// ---------------------------------------------------------------- merge keys
+
+/** Whether a key is YAML's merge key `<<` (the parser reads it as a symbol with merge: true). */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === "symbol";
+}
+
+function keyText(key: unknown, ctx: ReadContext): string | undefined {
+  const k = resolve(key, ctx);
+  if (!isScalar(k) || k.value === null || typeof k.value === "symbol") return undefined;
+  return String(k.value);
+}
+
+/**
+ * The pairs of a mapping as YAML's merge key defines them: `<<: *anchor` (or a list of
+ * anchors, or a mapping) adds the pairs of those mappings that the mapping does not set
+ * itself; of several, the first wins. Merged pairs keep their own source ranges (where the
+ * key is written) and take the place of the `<<` in the order of keys.
+ */
+export function pairsOf(map: YAMLMap, ctx: ReadContext): Pair[] {
+  if (!map.items.some((p) => isMergeKey(p.key))) return map.items as Pair[];
+  const own = new Set<string>();
+  for (const p of map.items) {
+    const k = isMergeKey(p.key) ? undefined : keyText(p.key, ctx);
+    if (k !== undefined) own.add(k);
+  }
+  const out: Pair[] = [];
+  const merged = new Set<string>();
+  for (const p of map.items as Pair[]) {
+    if (!isMergeKey(p.key)) {
+      out.push(p);
+      continue;
+    }
+    for (const source of mergeSources(p, ctx)) {
+      for (const q of pairsOf(source, ctx)) {
+        const k = keyText(q.key, ctx);
+        if (k !== undefined && (own.has(k) || merged.has(k))) continue;
+        if (k !== undefined) merged.add(k);
+        out.push(q);
+      }
+    }
+  }
+  return out;
+}
+
+function mergeSources(pair: Pair, ctx: ReadContext): YAMLMap[] {
+  const value = resolve(pair.value, ctx);
+  const items = isSeq(value) ? value.items.map((i) => resolve(i, ctx)) : [value];
+  const out: YAMLMap[] = [];
+  for (const item of items) {
+    if (isMap(item)) out.push(item);
+    else
+      wrongType(
+        item ?? (pair.key as Node),
+        ctx,
+        "a mapping to merge: << takes an alias of a mapping (*name) or a list of them",
+      );
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- scalars
@@ -79,6 +183,7 @@ export class StringType extends Type<string> {
     if (!isScalar(node) || typeof node.value !== "string")
       return wrongType(node, ctx, o.what ?? "a string");
     const v = node.value;
+    if (!fitsLength(node, v, ctx)) return undefined;
     const bad =
       (o.minLength !== undefined && v.length < o.minLength) ||
       (o.maxLength !== undefined && v.length > o.maxLength) ||
@@ -87,7 +192,7 @@ export class StringType extends Type<string> {
       ctx.report.error(
         o.code ?? "INVALID_VALUE",
         rangeOf(node),
-        `${JSON.stringify(v)} is not valid: ${o.patternHint ?? "see the spec reference"}`,
+        `${quote(v)} is not valid: ${o.patternHint ?? "see the spec reference"}`,
       );
       return undefined;
     }
@@ -116,10 +221,12 @@ export class EnumType<T extends string> extends Type<T> {
     }
     const v = node.value;
     if ((this.values as readonly string[]).includes(v)) return v as T;
+    const { hint, suggestion } = suggest(v, this.values, rangeOf(node));
     ctx.report.error(
       "INVALID_VALUE",
       rangeOf(node),
-      `${JSON.stringify(v)} is not one of ${this.values.join(", ")}${didYouMean(v, this.values)}`,
+      `${quote(v)} is not one of ${this.values.join(", ")}${hint}`,
+      suggestion,
     );
     return undefined;
   }
@@ -142,6 +249,7 @@ export class NumberType extends Type<number> {
     }
     const v = node.value;
     if (o.integer && !Number.isInteger(v)) return wrongType(node, ctx, what);
+    if (!exactNumber(node, ctx)) return undefined;
     if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max)) {
       const bounds = [
         o.min !== undefined ? `at least ${o.min}` : "",
@@ -188,8 +296,9 @@ export class PlainType extends Type<Plain> {
     if (n === null) return null;
     if (isScalar(n)) {
       const v = n.value;
-      if (v === null || typeof v === "string" || typeof v === "boolean") return v;
-      if (typeof v === "number" && Number.isFinite(v)) return v;
+      if (typeof v === "string") return fitsLength(n, v, ctx) ? v : undefined;
+      if (v === null || typeof v === "boolean") return v;
+      if (typeof v === "number" && Number.isFinite(v)) return exactNumber(n, ctx) ? v : undefined;
       return wrongType(n, ctx, "a string, finite number, boolean or null");
     }
     if (isSeq(n)) {
@@ -203,7 +312,7 @@ export class PlainType extends Type<Plain> {
     }
     if (isMap(n)) {
       const out: { [key: string]: Plain } = {};
-      for (const pair of n.items) {
+      for (const pair of pairsOf(n, ctx)) {
         const key = readKey(pair, ctx);
         if (key === undefined) return undefined;
         const v = this.read(pair.value as Node, ctx);
@@ -283,6 +392,10 @@ export interface Entry<T> {
 
 function readKey(pair: Pair, ctx: ReadContext): Located<string> | undefined {
   const k = resolve(pair.key, ctx);
+  if (k === null) {
+    ctx.report.error("WRONG_TYPE", rangeOf(pair.value as Node), "this entry has no key");
+    return undefined;
+  }
   if (!isScalar(k) || (typeof k.value !== "string" && typeof k.value !== "number")) {
     return wrongType(k, ctx, "a string key");
   }
@@ -294,6 +407,8 @@ export class RecordType<T> extends Type<Entry<T>[]> {
   constructor(
     readonly value: Type<T>,
     readonly key: StringType = new StringType(),
+    /** The most entries the service behind the record takes. */
+    readonly maxEntries?: number,
   ) {
     super();
     this.acceptsNull = true;
@@ -304,7 +419,16 @@ export class RecordType<T> extends Type<Entry<T>[]> {
     if (!isMap(node)) return wrongType(node, ctx, "a mapping");
     const out: Entry<T>[] = [];
     let ok = true;
-    for (const pair of node.items) {
+    const pairs = pairsOf(node, ctx);
+    if (this.maxEntries !== undefined && pairs.length > this.maxEntries) {
+      ctx.report.error(
+        "INVALID_VALUE",
+        rangeOf(node),
+        `${pairs.length} entries here; at most ${this.maxEntries} are allowed`,
+      );
+      return undefined;
+    }
+    for (const pair of pairs) {
       const key = readKey(pair, ctx);
       const keyNode = resolve(pair.key, ctx);
       const keyOk = key !== undefined && this.key.read(keyNode as Node, ctx) !== undefined;
@@ -329,6 +453,7 @@ export class RecordType<T> extends Type<Entry<T>[]> {
       type: "object",
       propertyNames: this.key.jsonSchema(),
       additionalProperties: this.value.jsonSchema(),
+      ...(this.maxEntries !== undefined ? { maxProperties: this.maxEntries } : {}),
     };
   }
 }
@@ -397,7 +522,9 @@ export class ObjectType<S extends Shape> extends Type<ObjectValue<S>> {
     }
     if (!isMap(node)) return wrongType(node, ctx, this.options.what ?? "a mapping");
     let ok = true;
-    for (const pair of node.items) {
+    const pairs = pairsOf(node, ctx);
+    const given = new Set(pairs.map((p) => keyText(p.key, ctx)));
+    for (const pair of pairs) {
       const key = readKey(pair, ctx);
       if (key === undefined) {
         ok = false;
@@ -407,10 +534,14 @@ export class ObjectType<S extends Shape> extends Type<ObjectValue<S>> {
         ? this.shape[key.value]
         : undefined;
       if (!field) {
+        // A key the mapping already has is no likely meaning of a typo.
+        const free = Object.keys(this.shape).filter((k) => !given.has(k));
+        const { hint, suggestion } = suggest(key.value, free, key.range);
         ctx.report.error(
           "UNKNOWN_KEY",
           key.range,
-          `unknown key "${key.value}"${didYouMean(key.value, Object.keys(this.shape))}`,
+          `unknown key ${quote(key.value)}${hint}`,
+          suggestion,
         );
         ok = false;
         continue;
@@ -423,7 +554,9 @@ export class ObjectType<S extends Shape> extends Type<ObjectValue<S>> {
     }
     for (const [name, field] of Object.entries(this.shape)) {
       if (field.required && !(name in ranges)) {
-        ctx.report.error("MISSING_KEY", rangeOf(node), `missing required key "${name}"`);
+        ctx.report.error("MISSING_KEY", rangeOf(node), `missing required key "${name}"`, {
+          message: `add ${name}: to this mapping`,
+        });
         ok = false;
       }
     }
@@ -477,7 +610,8 @@ export const t = {
   boolean: () => new BooleanType(),
   plain: () => new PlainType(),
   list: <T>(item: Type<T>, o?: { minItems?: number }) => new ListType(item, o),
-  record: <T>(value: Type<T>, key?: StringType) => new RecordType(value, key),
+  record: <T>(value: Type<T>, key?: StringType, o?: { maxEntries?: number }) =>
+    new RecordType(value, key, o?.maxEntries),
   object: <S extends Shape>(shape: S, o?: { description?: string; what?: string }) =>
     new ObjectType(shape, o),
   located: <T>(inner: Type<T>) => new LocatedType(inner),

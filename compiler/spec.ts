@@ -1,14 +1,15 @@
 // The spec language: what a file in dags-src/ may contain. One definition serves the reader
 // (with diagnostics), the TypeScript types of the compiler, and the JSON Schema for editors.
 
-import { isMap, isScalar, type Node } from "yaml";
-import { didYouMean } from "./diagnostics";
+import { isMap, isScalar, type Node, type Pair } from "yaml";
+import { bestGuess, quote } from "./diagnostics";
 import { TRIGGER_RULES, type Operation } from "./ir";
 import { KIND_NAMES, KINDS, isKind } from "./kinds";
 import {
   ObjectType,
   Type,
   optional,
+  pairsOf,
   rangeOf,
   required,
   resolve,
@@ -18,12 +19,19 @@ import {
   type JsonSchema,
   type Located,
   type ReadContext,
-  type Range,
 } from "./schema";
-import { date, duration, name, pipelineId, schedule } from "./values";
+import { date, duration, name, pipelineId, schedule, snsSubject } from "./values";
+import { AIRFLOW_OWNERS_MAX, AIRFLOW_TAG_MAX, LAMBDA_TIMEOUT_MAX, SNS_SUBJECT_MAX } from "./limits";
 
 export const settingsShape = {
-  owner: optional(t.string({ minLength: 1 }), "Owner shown in the Airflow UI."),
+  owner: optional(
+    t.string({
+      minLength: 1,
+      maxLength: AIRFLOW_OWNERS_MAX,
+      patternHint: `an owner has 1 to ${AIRFLOW_OWNERS_MAX} characters`,
+    }),
+    "Owner shown in the Airflow UI.",
+  ),
   retries: optional(t.integer({ min: 0, max: 20 }), "Retries after a failure (default 2)."),
   retryDelay: optional(duration(), "Delay before the first retry (default 1m)."),
   retryExponentialBackoff: optional(t.boolean(), "Double the delay on each retry (default true)."),
@@ -61,34 +69,20 @@ class TaskType extends Type<TaskSpec> {
   read(node: Node, ctx: ReadContext): TaskSpec | undefined {
     if (!isMap(node))
       return wrongType(node, ctx, `a mapping with one task kind (${KIND_NAMES.join(", ")})`);
-    const kindPairs = node.items.filter((p) => {
+    const pairs = pairsOf(node, ctx);
+    const kindPairs = pairs.filter((p) => {
       const k = resolve(p.key, ctx);
       return isScalar(k) && typeof k.value === "string" && isKind(k.value);
     });
     if (kindPairs.length !== 1) {
-      const range: Range =
-        kindPairs.length > 1 ? rangeOf(kindPairs[1]!.key as Node) : rangeOf(node);
-      const unknown = node.items
-        .map((p) => resolve(p.key, ctx))
-        .find((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape));
-      const hint =
-        kindPairs.length === 0 && isScalar(unknown)
-          ? `; found "${String(unknown.value)}"${didYouMean(String(unknown.value), KIND_NAMES)}`
-          : "";
-      ctx.report.error(
-        "TASK_KIND",
-        range,
-        kindPairs.length === 0
-          ? `a task needs one kind key, such as glue.job or sagemaker.training (see docs/task-kinds.md)${hint}`
-          : "a task has exactly one kind key; split it into two tasks",
-      );
+      this.kindProblem(node, pairs, kindPairs, ctx);
       return undefined;
     }
     const kindPair = kindPairs[0]!;
     const kindKey = resolve(kindPair.key, ctx) as Node;
     const kindName = String((kindKey as { value: unknown }).value) as Operation["kind"];
     const rest = ctx.doc.createNode({}) as typeof node;
-    rest.items = node.items.filter((p) => p !== kindPair);
+    rest.items = pairs.filter((p) => p !== kindPair);
     rest.range = node.range;
     const common = commonType.read(rest, ctx);
     const argsNode = resolve(kindPair.value, ctx) ?? ctx.doc.createNode(null);
@@ -101,6 +95,37 @@ class TaskType extends Type<TaskSpec> {
     }
     if (common === undefined || args === undefined) return undefined;
     return { ...common, kind: { value: kindName, range: rangeOf(kindKey) }, args };
+  }
+
+  /** No kind key, or two. The hint comes from whichever unknown key is closest to a kind. */
+  private kindProblem(node: Node, pairs: Pair[], kindPairs: Pair[], ctx: ReadContext): void {
+    if (kindPairs.length > 1) {
+      ctx.report.error(
+        "TASK_KIND",
+        rangeOf(kindPairs[1]!.key as Node),
+        "a task has exactly one kind key; split it into two tasks",
+      );
+      return;
+    }
+    const unknown = pairs
+      .map((p) => resolve(p.key, ctx))
+      .filter((k) => isScalar(k) && typeof k.value === "string" && !(k.value in commonShape))
+      .map((k) => ({ text: String((k as { value: unknown }).value), node: k as Node }));
+    const guess = bestGuess(unknown, KIND_NAMES);
+    const hint = guess
+      ? `; found ${quote(guess.word.text)}; did you mean "${guess.candidate}"?`
+      : unknown.length
+        ? `; found ${quote(unknown[0]!.text)}`
+        : "";
+    ctx.report.error(
+      "TASK_KIND",
+      guess ? rangeOf(guess.word.node) : rangeOf(node),
+      `a task needs one kind key, such as glue.job or sagemaker.training (see docs/task-kinds.md)${hint}`,
+      guess && {
+        message: `did you mean "${guess.candidate}"?`,
+        replace: { range: rangeOf(guess.word.node), text: guess.candidate },
+      },
+    );
   }
 
   jsonSchema(): JsonSchema {
@@ -153,7 +178,11 @@ const datasetType = t.object({
     t.object({
       database: required(name("database name"), "Glue catalog database the crawler writes to."),
       tablePrefix: optional(
-        t.string({ pattern: /^[a-z0-9_]*$/, patternHint: "lowercase letters, digits and _" }),
+        t.string({
+          pattern: /^[a-z0-9_]*$/,
+          maxLength: 128,
+          patternHint: "at most 128 lowercase letters, digits and _",
+        }),
         "Prefix for the table name.",
       ),
     }),
@@ -176,7 +205,10 @@ const functionType = t.object({
     t.oneOf(["python3.11", "python3.12", "python3.13"] as const),
     "Lambda runtime (default python3.11).",
   ),
-  timeout: optional(duration(), "Lambda timeout (default 30s, at most 15m)."),
+  timeout: optional(
+    duration({ max: LAMBDA_TIMEOUT_MAX }),
+    "Lambda timeout (default 30s, at most 15m).",
+  ),
   memory: optional(t.integer({ min: 128, max: 10240 }), "Memory in MB (default 256)."),
 });
 
@@ -189,7 +221,10 @@ const failureType = t.object({
     t.located(name("topic name")),
     "A topic under topics: that hears about failed runs.",
   ),
-  subject: optional(t.string(), 'Subject (default: the pipeline id and "failed").'),
+  subject: optional(
+    snsSubject(),
+    `Subject (default: the pipeline id and "failed"); one line of less than ${SNS_SUBJECT_MAX + 1} characters.`,
+  ),
 });
 
 export const specType = t.object(
@@ -206,7 +241,16 @@ export const specType = t.object(
     ),
     catchup: optional(t.boolean(), "Run the intervals missed since startDate (default false)."),
     maxActiveRuns: optional(t.integer({ min: 1, max: 64 }), "Runs allowed at once (default 1)."),
-    tags: optional(t.list(t.string({ minLength: 1 })), "Tags shown in the Airflow UI."),
+    tags: optional(
+      t.list(
+        t.string({
+          minLength: 1,
+          maxLength: AIRFLOW_TAG_MAX,
+          patternHint: `a tag has 1 to ${AIRFLOW_TAG_MAX} characters (Airflow's limit)`,
+        }),
+      ),
+      "Tags shown in the Airflow UI.",
+    ),
     timeout: optional(duration(), "Fail a run that takes longer than this."),
     defaults: optional(t.object(settingsShape), "Settings every task inherits."),
     params: optional(

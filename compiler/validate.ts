@@ -3,9 +3,11 @@
 // in test/fixtures/invalid/.
 
 import type { Document, Node } from "yaml";
-import { Reporter, didYouMean, type Diagnostic, type SourceFile } from "./diagnostics";
+import { Reporter, quote, suggest, type Diagnostic, type SourceFile } from "./diagnostics";
 import { KINDS } from "./kinds";
-import { specType, upstreamOf, type Spec } from "./spec";
+import { AIRFLOW_OWNERS_MAX, GLUE_NAME_MAX } from "./limits";
+import { crawledTableName } from "./lower";
+import { SETTINGS_DEFAULTS, specType, upstreamOf, type Spec } from "./spec";
 
 export interface Validated {
   spec?: Spec;
@@ -19,33 +21,41 @@ interface Rule {
 
 export const RULES: Rule[] = [
   {
+    name: "a pipeline has at least one task",
+    check(spec, report) {
+      if (spec.tasks.length === 0) {
+        report.error("MISSING_KEY", spec.$ranges["tasks"], "a pipeline needs at least one task", {
+          message: "add a task under tasks:, e.g. `done: { empty: }`",
+        });
+      }
+    },
+  },
+  {
     name: "every upstream task exists and is not the task itself",
     check(spec, report) {
-      const ids = spec.tasks.map((e) => e.key);
+      const ids = new Set(spec.tasks.map((e) => e.key));
+      const unknown = (ref: { value: string; range: [number, number] }) => {
+        const { hint, suggestion } = suggest(ref.value, ids, ref.range);
+        report.error(
+          "UNKNOWN_TASK",
+          ref.range,
+          `unknown task ${quote(ref.value)}${hint}`,
+          suggestion,
+        );
+      };
       // Branch targets of gates are checked here too: they are written in the gate's arguments.
       for (const task of spec.tasks) {
         const kind = KINDS[task.value.kind.value];
         for (const target of kind.branches?.(task.value.args as never) ?? []) {
-          if (!ids.includes(target.value)) {
-            report.error(
-              "UNKNOWN_TASK",
-              target.range,
-              `unknown task "${target.value}"${didYouMean(target.value, ids)}`,
-            );
-          } else if (target.value === task.key) {
+          if (!ids.has(target.value)) unknown(target);
+          else if (target.value === task.key) {
             report.error("CYCLE", target.range, `task "${task.key}" cannot run after itself`);
           }
         }
         for (const up of task.value.after ?? []) {
           if (up.value === task.key) {
             report.error("CYCLE", up.range, `task "${task.key}" cannot run after itself`);
-          } else if (!ids.includes(up.value)) {
-            report.error(
-              "UNKNOWN_TASK",
-              up.range,
-              `unknown task "${up.value}"${didYouMean(up.value, ids)}`,
-            );
-          }
+          } else if (!ids.has(up.value)) unknown(up);
         }
       }
     },
@@ -56,22 +66,36 @@ export const RULES: Rule[] = [
       const upstream = upstreamOf(spec);
       const after = new Map([...upstream].map(([id, ups]) => [id, ups.map((u) => u.value)]));
       const state = new Map<string, "visiting" | "done">();
-      const stack: string[] = [];
-      const visit = (id: string): string[] | undefined => {
-        if (state.get(id) === "done" || !after.has(id)) return undefined;
-        if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-        state.set(id, "visiting");
-        stack.push(id);
-        for (const up of after.get(id)!) {
-          if (up === id) continue;
-          const cycle = visit(up);
-          if (cycle) return cycle;
+      // Depth first without recursion: a chain of 40,000 tasks is deeper than the call stack.
+      const visit = (start: string): string[] | undefined => {
+        const path: string[] = [];
+        const next: number[] = [];
+        const enter = (id: string) => {
+          state.set(id, "visiting");
+          path.push(id);
+          next.push(0);
+        };
+        enter(start);
+        while (path.length) {
+          const id = path[path.length - 1]!;
+          const ups = after.get(id)!;
+          const i = next[next.length - 1]!;
+          if (i >= ups.length) {
+            state.set(id, "done");
+            path.pop();
+            next.pop();
+            continue;
+          }
+          next[next.length - 1] = i + 1;
+          const up = ups[i]!;
+          if (up === id || !after.has(up) || state.get(up) === "done") continue;
+          if (state.get(up) === "visiting") return [...path.slice(path.indexOf(up)), up];
+          enter(up);
         }
-        stack.pop();
-        state.set(id, "done");
         return undefined;
       };
       for (const task of spec.tasks) {
+        if (state.has(task.key)) continue;
         const cycle = visit(task.key);
         if (cycle) {
           // The path is walked upstream; print it in running order.
@@ -130,7 +154,7 @@ export const RULES: Rule[] = [
           report.error(
             "WRONG_TYPE",
             def.range,
-            `param "${p.key}" is a ${type}, but its default is ${JSON.stringify(def.value)}`,
+            `param "${p.key}" is a ${type}, but its default is ${shownValue(def.value)}`,
           );
         }
         if (allowed && !allowed.every(fits)) {
@@ -171,20 +195,66 @@ export const RULES: Rule[] = [
     },
   },
   {
+    name: "the DAG's owners fit Airflow's owners column",
+    check(spec, report) {
+      // Airflow stores ", ".join of the distinct task owners in DagModel.owners.
+      const fallback = spec.defaults?.owner ?? SETTINGS_DEFAULTS.owner;
+      const seen = new Set<string>();
+      let length = -2;
+      for (const task of spec.tasks) {
+        const owner = task.value.owner ?? fallback;
+        if (seen.has(owner)) continue;
+        seen.add(owner);
+        length += owner.length + 2;
+        if (length > AIRFLOW_OWNERS_MAX) {
+          report.error(
+            "INVALID_VALUE",
+            task.value.$ranges["owner"] ?? spec.defaults?.$ranges["owner"] ?? task.keyRange,
+            `the DAG's owners, joined with ", ", have more than the ${AIRFLOW_OWNERS_MAX} characters Airflow stores`,
+          );
+          return;
+        }
+      }
+    },
+  },
+  {
+    name: "a crawled table name fits the Glue catalog",
+    check(spec, report) {
+      for (const ds of spec.datasets ?? []) {
+        const { prefix, crawl } = ds.value;
+        if (!prefix || !crawl) continue;
+        const table = crawledTableName(prefix.value, crawl.tablePrefix ?? "");
+        if (table.length > GLUE_NAME_MAX) {
+          report.error(
+            "INVALID_VALUE",
+            prefix.range,
+            `the crawler would name its table with ${table.length} characters; Glue takes at most ${GLUE_NAME_MAX}`,
+          );
+        }
+      }
+    },
+  },
+  {
     name: "onFailure names a declared topic",
     check(spec, report) {
       const topic = spec.onFailure?.topic;
       const topics = (spec.topics ?? []).map((t) => t.key);
       if (topic && !topics.includes(topic.value)) {
+        const { hint, suggestion } = suggest(topic.value, topics, topic.range);
         report.error(
           "UNKNOWN_REFERENCE",
           topic.range,
-          `no topic "${topic.value}" under topics:${didYouMean(topic.value, topics)}`,
+          `no topic ${quote(topic.value)} under topics:${hint}`,
+          suggestion,
         );
       }
     },
   },
 ];
+
+function shownValue(v: unknown): string {
+  return typeof v === "string" ? quote(v) : quote(JSON.stringify(v)).slice(1, -1);
+}
 
 export function validate(doc: Document, source: SourceFile): Validated {
   const report = new Reporter(source);

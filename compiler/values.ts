@@ -4,6 +4,7 @@
 import { isScalar, type Node } from "yaml";
 import {
   RefinedType,
+  fitsLength,
   StringType,
   Type,
   rangeOf,
@@ -11,6 +12,8 @@ import {
   type ReadContext,
   type Range,
 } from "./schema";
+import { quote } from "./diagnostics";
+import { SNS_SUBJECT_MAX } from "./limits";
 
 // ---------------------------------------------------------------- durations
 
@@ -25,17 +28,50 @@ export function parseDuration(text: string): number | undefined {
   return total > 0 ? total : undefined;
 }
 
-export const duration = (): Type<number> =>
+/**
+ * The longest duration any setting takes unless it says otherwise. Python's timedelta and
+ * Airflow's date arithmetic overflow long before 9999999999d; a year is beyond any timeout or
+ * delay a pipeline needs.
+ */
+export const MAX_DURATION = 365 * 86400;
+
+/** "1h30m" for a number of seconds, the way specs write durations. */
+export function formatDuration(seconds: number): string {
+  const units: [string, number][] = [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ];
+  let left = seconds;
+  let out = "";
+  for (const [unit, size] of units) {
+    const n = Math.floor(left / size);
+    if (n) out += `${n}${unit}`;
+    left -= n * size;
+  }
+  return out || "0s";
+}
+
+export const duration = (o: { max?: number } = {}): Type<number> =>
   new RefinedType(
     new StringType({ what: "a duration such as 90s, 2m or 1h30m" }),
     (text, range, ctx) => {
       const seconds = parseDuration(text);
+      const max = o.max ?? MAX_DURATION;
       if (seconds === undefined) {
         ctx.report.error(
           "INVALID_DURATION",
           range,
-          `${JSON.stringify(text)} is not a duration: write e.g. 90s, 2m, 1h30m or 1d`,
+          `${quote(text)} is not a duration: write e.g. 90s, 2m, 1h30m or 1d`,
         );
+      } else if (seconds > max) {
+        ctx.report.error(
+          "INVALID_DURATION",
+          range,
+          `${quote(text)} is longer than ${formatDuration(max)}, the most this setting allows`,
+        );
+        return undefined;
       }
       return seconds;
     },
@@ -69,15 +105,56 @@ export function cronProblem(expr: string): string | undefined {
     const spec = CRON_FIELDS[i]!;
     for (const part of fields[i]!.split(",")) {
       const problem = cronPartProblem(part, spec);
-      if (problem) return `${spec.name} field "${fields[i]}": ${problem}`;
+      if (problem) return `${spec.name} field ${quote(fields[i])}: ${problem}`;
     }
   }
-  return undefined;
+  return neverProblem(fields[2]!, fields[3]!);
+}
+
+/** The longest each month gets (February in a leap year). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A day of month that none of the months has (`0 0 31 2 *`): Airflow imports the DAG but
+ * croniter never finds a run, so it would never be scheduled.
+ */
+function neverProblem(dayField: string, monthField: string): string | undefined {
+  if (dayField === "*") return undefined;
+  const days = cronValues(dayField, CRON_FIELDS[2]!);
+  const months = cronValues(monthField, CRON_FIELDS[3]!);
+  const first = Math.min(...days);
+  if ([...months].some((m) => MONTH_DAYS[m - 1]! >= first)) return undefined;
+  return `day ${first} never comes in month ${[...months].join(",")}, so the schedule would never run`;
+}
+
+/** The values a valid cron field stands for. */
+function cronValues(field: string, spec: (typeof CRON_FIELDS)[number]): Set<number> {
+  const out = new Set<number>();
+  const value = (bound: string) => {
+    const named = spec.names?.indexOf(bound.toLowerCase()) ?? -1;
+    return named >= 0 ? named + (spec.name === "month" ? 1 : 0) : Number(bound);
+  };
+  for (const part of field.split(",")) {
+    const [base, stepText] = part.split("/") as [string, string | undefined];
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [lo, hi] =
+      base === "*"
+        ? [spec.min, spec.max]
+        : base.includes("-")
+          ? (base.split("-").map(value) as [number, number])
+          : [value(base), stepText === undefined ? value(base) : spec.max];
+    // A range written high-low wraps around, as croniter reads it.
+    const span = hi >= lo ? hi - lo : hi + (spec.max - spec.min + 1) - lo;
+    for (let k = 0; k <= span; k += step) {
+      out.add(((lo - spec.min + k) % (spec.max - spec.min + 1)) + spec.min);
+    }
+  }
+  return out;
 }
 
 function cronPartProblem(part: string, spec: (typeof CRON_FIELDS)[number]): string | undefined {
   const m = /^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i.exec(part);
-  if (!m) return `"${part}" is not a value, range, list or step`;
+  if (!m) return `${quote(part)} is not a value, range, list or step`;
   const [, base, step] = m;
   if (step !== undefined && Number(step) < 1) return `step "${step}" must be at least 1`;
   if (base === "*") return undefined;
@@ -90,7 +167,8 @@ function cronPartProblem(part: string, spec: (typeof CRON_FIELDS)[number]): stri
         : /^\d+$/.test(bound)
           ? Number(bound)
           : NaN;
-    if (Number.isNaN(value)) return `"${bound}" is not a number${spec.names ? " or name" : ""}`;
+    if (Number.isNaN(value))
+      return `${quote(bound)} is not a number${spec.names ? " or name" : ""}`;
     if (value < spec.min || value > spec.max) return `${value} is outside ${spec.min}-${spec.max}`;
   }
   return undefined;
@@ -109,7 +187,7 @@ export const schedule = (): Type<Schedule> =>
         ctx.report.error(
           "INVALID_VALUE",
           range,
-          `unknown schedule preset "${text}"; use one of ${PRESETS.join(", ")}`,
+          `unknown schedule preset ${quote(text)}; use one of ${PRESETS.join(", ")}`,
         );
         return undefined;
       }
@@ -148,11 +226,7 @@ export const date = (): Type<[number, number, number]> =>
           return parts;
         }
       }
-      ctx.report.error(
-        "INVALID_DATE",
-        range,
-        `${JSON.stringify(text)} is not a date: write YYYY-MM-DD`,
-      );
+      ctx.report.error("INVALID_DATE", range, `${quote(text)} is not a date: write YYYY-MM-DD`);
       return undefined;
     },
     { type: "string", format: "date" },
@@ -180,6 +254,35 @@ export const name = (what: string) =>
     patternHint: `a ${what} starts with a lowercase letter and has at most 63 lowercase letters, digits and _`,
   });
 
+// ---------------------------------------------------------------- SNS subjects
+
+/** One line of text SNS takes as a subject: no line breaks or control characters. */
+export const SNS_SUBJECT = /^[^\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}][^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u;
+
+export const snsSubject = () =>
+  new StringType({
+    pattern: SNS_SUBJECT,
+    maxLength: SNS_SUBJECT_MAX,
+    patternHint: `SNS takes a subject of one line of less than ${SNS_SUBJECT_MAX + 1} characters, without control characters, not starting with a space`,
+  });
+
+/**
+ * What SNS would refuse in a templated subject, judged from its literal text (references add
+ * more when the task runs).
+ */
+export function subjectProblem(t: Template): string | undefined {
+  let length = 0;
+  for (const p of t.parts) {
+    if (p.kind !== "text") continue;
+    length += [...p.text].length;
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(p.text))
+      return "an SNS subject is one line without control characters";
+  }
+  return length > SNS_SUBJECT_MAX
+    ? `an SNS subject has less than ${SNS_SUBJECT_MAX + 1} characters; this one has ${length} before its references`
+    : undefined;
+}
+
 // ---------------------------------------------------------------- templates
 
 /**
@@ -206,6 +309,7 @@ export class TemplateType extends Type<Template> {
       }
       return wrongType(node, ctx, "a string");
     }
+    if (!fitsLength(node, node.value, ctx)) return undefined;
     return parseTemplate(node.value, rangeOf(node), ctx);
   }
 
@@ -216,12 +320,14 @@ export class TemplateType extends Type<Template> {
 
 export const template = () => new TemplateType();
 
+/** The template's parts; every malformed `${...}` in it is reported, not only the first. */
 function parseTemplate(value: string, range: Range, ctx: ReadContext): Template | undefined {
   const parts: TemplatePart[] = [];
   const source = ctx.report.source.text.slice(range[0], range[1]);
   let text = "";
   let i = 0;
   let searchFrom = 0;
+  let ok = true;
   while (i < value.length) {
     if (value.startsWith("$$", i)) {
       text += "$";
@@ -240,7 +346,9 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
     const refRange: Range = at >= 0 ? [range[0] + at, range[0] + at + raw.length] : range;
     if (at >= 0) searchFrom = at + raw.length;
     if (end < 0) {
-      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"');
+      ctx.report.error("UNKNOWN_REFERENCE", refRange, 'unclosed "${": write $$ for a literal "$"', {
+        message: 'write $$ for a literal "$"',
+      });
       return undefined;
     }
     const path = value
@@ -251,9 +359,11 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
       ctx.report.error(
         "UNKNOWN_REFERENCE",
         refRange,
-        `"${raw}" is not a reference such as \${datasets.raw.uri}`,
+        `${quote(raw)} is not a reference such as \${datasets.raw.uri}`,
       );
-      return undefined;
+      ok = false;
+      i = end + 1;
+      continue;
     }
     if (text) parts.push({ kind: "text", text });
     text = "";
@@ -261,5 +371,5 @@ function parseTemplate(value: string, range: Range, ctx: ReadContext): Template 
     i = end + 1;
   }
   if (text || parts.length === 0) parts.push({ kind: "text", text });
-  return { parts, range };
+  return ok ? { parts, range } : undefined;
 }

@@ -166,7 +166,7 @@ with DAG(
                 {
                     "InputName": "code",
                     "S3Input": {
-                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/evaluate_regression.py",
+                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/",
                         "LocalPath": "/opt/ml/processing/input/code",
                         "S3DataType": "S3Prefix",
                         "S3InputMode": "File",

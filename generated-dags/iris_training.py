@@ -61,7 +61,7 @@ with DAG(
                 {
                     "InputName": "code",
                     "S3Input": {
-                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/iris_preprocess.py",
+                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/",
                         "LocalPath": "/opt/ml/processing/input/code",
                         "S3DataType": "S3Prefix",
                         "S3InputMode": "File",
@@ -198,7 +198,7 @@ with DAG(
                 {
                     "InputName": "code",
                     "S3Input": {
-                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/evaluate_classification.py",
+                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/",
                         "LocalPath": "/opt/ml/processing/input/code",
                         "S3DataType": "S3Prefix",
                         "S3InputMode": "File",

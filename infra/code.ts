@@ -1,7 +1,9 @@
-// The project files SageMaker processing jobs run (the manifest's code entries), uploaded to the
-// lake under CODE_PREFIX where the DAGs point the jobs: s3://<lake>/_dagspec/code/<path>. One
-// object per file, so a script no spec runs any more is deleted with its resource.
+// The project files SageMaker processing jobs run (the manifest's code entries: each script's
+// whole folder), uploaded to the lake under CODE_PREFIX, where the DAGs point the jobs' code
+// inputs: s3://<lake>/_dagspec/code/<folder>/. One object per file, so a file no spec ships any
+// more is deleted with its resource.
 
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CODE_PREFIX } from "../compiler/variables";
@@ -10,6 +12,15 @@ import { contentType } from "./files";
 /** The lake key of a project file jobs read. */
 export function codeKey(path: string): string {
   return `${CODE_PREFIX}${path}`;
+}
+
+/**
+ * The lake prefixes SageMaker copies code from: the folders of the code files, each once and
+ * none inside another (a job's code input is its script's folder, subfolders included).
+ */
+export function codeFolders(paths: readonly string[]): string[] {
+  const folders = [...new Set(paths.map((p) => codeKey(`${path.posix.dirname(p)}/`)))].sort();
+  return folders.filter((f) => !folders.some((other) => other !== f && f.startsWith(other)));
 }
 
 export interface LakeCodeArgs {

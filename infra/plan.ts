@@ -47,7 +47,7 @@ export interface AirflowLakeAccess {
 
 /** A SageMaker image: a framework image the runtime resolves per region, or a full ECR URI. */
 export type Image =
-  | { kind: "framework"; framework: string }
+  | { kind: "framework"; framework: string; version: string }
   | { kind: "ecr"; account: string; region: string; repository: string };
 
 export interface PipelinePlan {
@@ -430,7 +430,7 @@ export function imageOf(value: Value): Image | undefined {
   if (value.kind !== "text") return undefined;
   const [first] = value.parts;
   if (value.parts.length === 1 && first?.kind === "image") {
-    return { kind: "framework", framework: first.framework };
+    return { kind: "framework", framework: first.framework, version: first.version };
   }
   const m = first?.kind === "literal" ? ECR_URI.exec(first.text) : null;
   return m ? { kind: "ecr", account: m[1]!, region: m[2]!, repository: m[3]! } : undefined;

@@ -365,8 +365,11 @@ export interface SageMakerRoleInputs {
   lakeArn: string;
   /** The datasets of the pipelines that run SageMaker: read and written by their jobs. */
   locations: DatasetLocation[];
-  /** Lake keys of the code processing jobs run (CODE_PREFIX + path): read only. */
-  codeKeys: string[];
+  /**
+   * Lake prefixes of the code processing jobs copy (CODE_PREFIX + a script's folder + /): read
+   * only. SageMaker lists a code input's prefix before copying it.
+   */
+  codeFolders: string[];
   /** The ECR repositories of the images the jobs and models run. */
   repositories: Repository[];
   /** The stack's name prefix: its endpoints log to /aws/sagemaker/Endpoints/<prefix>-<name>. */
@@ -388,7 +391,7 @@ export function sagemakerRolePolicy(c: AwsContext, s: SageMakerRoleInputs): Poli
     ...lakeStatements(
       "Code",
       s.lakeArn,
-      s.codeKeys.map((key) => ({ key })),
+      s.codeFolders.map((prefix) => ({ prefix })),
       "read",
     ),
   ];

@@ -14,8 +14,8 @@ export interface SageMakerRoleArgs {
   lakeBucketArn: pulumi.Input<string>;
   /** The datasets of the pipelines that run SageMaker. */
   locations: DatasetLocation[];
-  /** Lake keys of the code processing jobs run. */
-  codeKeys: string[];
+  /** Lake prefixes of the code folders processing jobs copy (one per script folder). */
+  codeFolders: string[];
   /** The ECR repositories of the images the pipelines run. */
   repositories: Repository[];
   namePrefix: string;
@@ -50,7 +50,7 @@ export class SageMakerRole extends pulumi.ComponentResource {
               sagemakerRolePolicy(c, {
                 lakeArn,
                 locations: args.locations,
-                codeKeys: args.codeKeys,
+                codeFolders: args.codeFolders,
                 repositories: args.repositories,
                 namePrefix: args.namePrefix,
                 keyArn,

@@ -13,12 +13,12 @@ import { MWAA_VERSIONS, readConfig as readProjectConfig } from "../compiler/conf
 import { formatDiagnostic } from "../compiler/diagnostics";
 import type { AirflowTarget, DatasetLocation } from "../compiler/ir";
 import { CONFIG_PATH, diskProject, OUTPUT_DIR, SPECS_DIR } from "../compiler/project";
-import { codeKey, LakeCode } from "./code";
+import { codeFolders, LakeCode } from "./code";
 import { NAMESPACE, type StackConfig } from "./config";
 import { DataLake } from "./data-lake";
 import { compareTrees, describeDifference, gluePackages, isSameTree, readTree } from "./files";
 import { GluePipelines } from "./glue";
-import { imageRepositories, readImageTable } from "./images";
+import { imageRepositories } from "./images";
 import { StackKey } from "./kms";
 import { LambdaFunctions } from "./lambda";
 import { MwaaEnvironment, triggerCommand } from "./mwaa";
@@ -77,8 +77,6 @@ export interface CompiledProject {
   plan: StackPlan;
   /** What goes to the Airflow bucket's dags/ folder, by path inside generated-dags/. */
   dags: Map<string, string>;
-  /** The text of the runtime module the DAGs import. */
-  runtime: string;
 }
 
 /**
@@ -114,8 +112,7 @@ export function projectTarget(root: string, config: Pick<StackConfig, "airflow">
  */
 export function compileForStack(root: string, target: AirflowTarget): CompiledProject {
   const project = diskProject(root);
-  const runtime = runtimeSource();
-  const compiled = compileProject(project, { target, runtime });
+  const compiled = compileProject(project, { target, runtime: runtimeSource() });
   if (compiled.diagnostics.length) {
     const shown = compiled.diagnostics.map((d) =>
       formatDiagnostic(d, compiled.sources.get(d.file)),
@@ -132,7 +129,7 @@ export function compileForStack(root: string, target: AirflowTarget): CompiledPr
   }
   const plan = planStack(compiled);
   checkDagVariables(plan, onDisk);
-  return { compiled, plan, dags: onDisk, runtime };
+  return { compiled, plan, dags: onDisk };
 }
 
 /**
@@ -161,7 +158,7 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
   const naming: Naming = { project: pulumi.getProject(), stack: pulumi.getStack() };
   const names = new StackNames(naming);
   const target = projectTarget(root, config);
-  const { plan, dags, runtime } = compileForStack(root, target);
+  const { plan, dags } = compileForStack(root, target);
   const namePrefix = names.namePrefix();
   checkSageMakerNames(plan, namePrefix);
   for (const warning of plan.warnings) pulumi.log.warn(warning);
@@ -172,7 +169,6 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
   const handlers = new Map(plan.functions.map((f) => [f.source, readProjectFile(f.source)]));
   const sagemakerPipelines = plan.pipelines.filter((p) => p.sagemaker);
   const repositories = imageRepositories(
-    readImageTable(runtime),
     config.region,
     sagemakerPipelines.flatMap((p) => p.images),
   );
@@ -254,7 +250,7 @@ export function buildStack({ root, config }: StackOptions): StackOutputs {
       context,
       lakeBucketArn: lake.lake.arn,
       locations: uniqueLocations(sagemakerPipelines.flatMap((p) => p.datasets)),
-      codeKeys: plan.code.map((c) => codeKey(c.path)).sort(),
+      codeFolders: codeFolders(plan.code.map((c) => c.path)),
       repositories,
       namePrefix,
       keyArn: key.arn,

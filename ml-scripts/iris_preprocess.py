@@ -7,6 +7,8 @@ Output: /opt/ml/processing/output/{train,validation,test}/data.csv, headerless, 
 Rows go to splits 70/15/15 by a hash of their content, so the split is reproducible.
 """
 
+from __future__ import annotations
+
 import csv
 import hashlib
 from pathlib import Path

@@ -121,7 +121,8 @@ export interface RunnerEnv {
   endpoint: string;
   variables: ReadonlyMap<string, string>;
   glueVenv: string;
-  mlVenv: string;
+  /** The Python of each framework image's local build, by framework:version (runner/images.ts). */
+  imagePythons: Record<string, string>;
   events: string;
   retryDelaySeconds?: number;
   fail?: { dag: string; task: string; endpoint: string };
@@ -150,7 +151,7 @@ export function runnerEnv(o: RunnerEnv): NodeJS.ProcessEnv {
     DAGSPEC_EVENTS: o.events,
     DAGSPEC_AWS_ENDPOINT: o.endpoint,
     DAGSPEC_GLUE_PYTHON: path.join(o.glueVenv, "bin", "python"),
-    DAGSPEC_ML_PYTHON: path.join(o.mlVenv, "bin", "python"),
+    DAGSPEC_IMAGE_PYTHONS: JSON.stringify(o.imagePythons),
     DAGSPEC_POLL_SECONDS: "1",
   };
   if (o.retryDelaySeconds !== undefined) env.DAGSPEC_RETRY_DELAY = String(o.retryDelaySeconds);

@@ -30,6 +30,7 @@ import { startInbox, type Inbox, type Notification } from "./inbox";
 import { startMoto, type Moto } from "./moto";
 import { missingVariables, planLocal, provision, type LocalPlan } from "./provision";
 import { RunUsageError, compileFor, dagFolder } from "./compiled";
+import { imagePythons } from "./images";
 import { runUp } from "./up";
 
 export const RUN_USAGE = `  run PIPELINE       run a pipeline end to end in local Airflow against moto (no AWS)
@@ -167,6 +168,7 @@ export async function runPipeline(o: RunOptions): Promise<number> {
     airflow: pythonEnv(`airflow-${target}`),
     glue: pythonEnv("glue"),
     runner: pythonEnv("runner"),
+    images: imagePythons([pipeline]),
   };
   const home = versionHome(o.root, target);
   const runDir = newRunDir(home, pipeline.id);
@@ -215,7 +217,7 @@ export async function runPipeline(o: RunOptions): Promise<number> {
       endpoint: moto.endpoint,
       variables: plan.variables,
       glueVenv: venvs.glue,
-      mlVenv: venvs.runner,
+      imagePythons: venvs.images,
       events,
       ...(o.retryDelay === undefined ? {} : { retryDelaySeconds: o.retryDelay }),
       ...(failing ? { fail: { dag: pipeline.id, task: o.fail!, endpoint: failing.endpoint } } : {}),

@@ -18,6 +18,7 @@ import {
 } from "./airflow";
 import { isStopping, onStop, start, type Child } from "./lifetime";
 import { freePort, startMoto } from "./moto";
+import { imagePythons } from "./images";
 import { compileFor, dagFolder } from "./compiled";
 import type { RunOptions } from "./main";
 import { missingVariables, planLocal, provision } from "./provision";
@@ -37,6 +38,7 @@ export async function runUp(o: RunOptions): Promise<number> {
     airflow: pythonEnv(`airflow-${target}`),
     glue: pythonEnv("glue"),
     runner: pythonEnv("runner"),
+    images: imagePythons(result.pipelines),
   };
   const home = versionHome(o.root, target);
   // moto starts empty, so Airflow does too (runs of an earlier `up` name resources gone now):
@@ -76,7 +78,7 @@ export async function runUp(o: RunOptions): Promise<number> {
         endpoint: moto.endpoint,
         variables: plan.variables,
         glueVenv: venvs.glue,
-        mlVenv: venvs.runner,
+        imagePythons: venvs.images,
         events,
         ...(o.retryDelay === undefined ? {} : { retryDelaySeconds: o.retryDelay }),
       }),

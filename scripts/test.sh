@@ -43,6 +43,9 @@ lint=$(pyenv/ensure lint) || failed_steps+=(pyenv-lint)
 step ruff "$lint/bin/ruff" check .
 step ruff-format "$lint/bin/ruff" format --check .
 step drift node bin/dagspec compile --check
+# What runs in SageMaker's images, against Python 3.8's standard library (mypy.ini).
+typecheck=$(pyenv/ensure typecheck) || failed_steps+=(pyenv-typecheck)
+step mypy-py38 "$typecheck/bin/mypy"
 
 step mocha npx mocha
 count "$log/mocha.out"
@@ -61,6 +64,12 @@ airflow3=$(pyenv/ensure airflow-3.0) || failed_steps+=(pyenv-airflow-3.0)
 step pytest-airflow-3.0 env DAGSPEC_DAGS="$dags30" DAGSPEC_AIRFLOW=3.0 \
   "$airflow3/bin/python" -m pytest -q -p no:cacheprovider test/airflow
 count "$log/pytest-airflow-3.0.out"
+
+# SageMaker's images: the image data against the SageMaker SDK's own resolution, and every
+# processing script in every local build of its image (pyenv/image-*.txt, built once, cached).
+sdk=$(pyenv/ensure sagemaker-sdk) || failed_steps+=(pyenv-sagemaker-sdk)
+step pytest-images "$sdk/bin/python" -m pytest -q -p no:cacheprovider test/images
+count "$log/pytest-images.out"
 
 if [ -d test/glue ]; then
   glue=$(pyenv/ensure glue) || failed_steps+=(pyenv-glue)

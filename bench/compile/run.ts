@@ -3,8 +3,14 @@
 // run, the time the yaml package alone takes to parse the same files: the floor no compiler
 // can beat. Each size runs in a fresh child process so peak memory is its own.
 //
-//   npm run bench:compile            # sizes 250, 500, 1000
+// Then one spec of 10,000, 20,000 and 40,000 tasks (a chain, each after the one before), and
+// specs after 5,000 to 40,000 lines of comments, blank lines and indented blank lines: each
+// doubling should take about twice as long (the old empty-file regex and the yaml package's
+// duplicate-key check made these exponential and quadratic).
+//
+//   npm run bench:compile            # sizes 250, 500, 1000; then the single-spec cases
 //   node dist/bench/compile/run.js --child DIR   (internal)
+//   node dist/bench/compile/run.js --one FILE    (internal)
 
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -123,9 +129,78 @@ function child(dir: string): Measured {
   };
 }
 
+/** One spec of `n` tasks in a chain. */
+export function bigSpec(n: number): string {
+  const lines = ["pipeline: big", "tasks:", "  t0:", "    empty:"];
+  for (let i = 1; i < n; i++) lines.push(`  t${i}:`, "    empty:", `    after: [t${i - 1}]`);
+  return lines.join("\n") + "\n";
+}
+
+const SHAPES: Record<string, (n: number) => string> = {
+  "comment header": (n) => "# licence line\n".repeat(n),
+  "blank lines": (n) => "\n".repeat(n),
+  "indented blank lines": (n) => "   \t \n".repeat(n),
+};
+
+/** In a child process: the time to compile one spec file, in milliseconds. */
+function one(file: string): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-bench-one-"));
+  try {
+    makeProject(dir, 0);
+    fs.copyFileSync(file, path.join(dir, "dags-src", "one.yaml"));
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    const t0 = process.hrtime.bigint();
+    const status = main_(["compile", "--root", dir]);
+    const t1 = process.hrtime.bigint();
+    process.stdout.write = write;
+    if (status !== 0) throw new Error(`${file} does not compile (exit ${status})`);
+    return Number(t1 - t0) / 1e6;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function timeOne(text: string): number {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-bench-spec-")), "s.yaml");
+  try {
+    fs.writeFileSync(file, text);
+    return Number(
+      execFileSync(process.execPath, [__filename, "--one", file], { encoding: "utf8" }),
+    );
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+/** Times at doubling sizes, each with its ratio to the size before (2.00x is linear). */
+function scaling(label: string, sizes: number[], make: (n: number) => string): void {
+  let last: number | undefined;
+  for (const n of sizes) {
+    const ms = timeOne(make(n));
+    const ratio = last === undefined ? "" : `  ${(ms / last).toFixed(2)}x the size before`;
+    console.log(
+      `${label.padEnd(28)} ${String(n).padStart(6)}  ${ms.toFixed(0).padStart(7)} ms${ratio}`,
+    );
+    last = ms;
+  }
+}
+
+function singleSpecs(): void {
+  console.log("\none spec                       size     compile");
+  scaling("tasks in a chain", [10_000, 20_000, 40_000], bigSpec);
+  const task = "pipeline: p\ntasks:\n  a:\n    empty:\n";
+  for (const [name, shape] of Object.entries(SHAPES))
+    scaling(`lines of ${name}`, [5_000, 10_000, 20_000, 40_000], (n) => shape(n) + task);
+}
+
 function main(): void {
   if (process.argv[2] === "--child") {
     process.stdout.write(JSON.stringify(child(process.argv[3]!)));
+    return;
+  }
+  if (process.argv[2] === "--one") {
+    process.stdout.write(String(one(process.argv[3]!)));
     return;
   }
   const sizes = [250, 500, 1000];
@@ -158,6 +233,7 @@ function main(): void {
   console.log(
     `peak RSS ${last.specs} vs ${first.specs} specs: ${(last.peakRssMb / first.peakRssMb).toFixed(2)}x for ${(last.specs / first.specs).toFixed(0)}x the specs`,
   );
+  singleSpecs();
 }
 
 if (require.main === module) main();

@@ -57,6 +57,8 @@ function printFlat(e: PyExpr, scope: Scope): string | undefined {
       return pyString(e.value);
     case "template":
       return pyString(jinjaText(e.parts));
+    case "jinja":
+      return pyString(e.text);
     case "int":
       return String(e.value);
     case "float":
@@ -107,6 +109,7 @@ export function namesIn(e: PyExpr, out: PyName[] = []): PyName[] {
       break;
     case "str":
     case "template":
+    case "jinja":
     case "int":
     case "float":
     case "bool":

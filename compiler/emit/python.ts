@@ -15,6 +15,12 @@ export interface PyName {
 export type PyExpr =
   | { kind: "str"; value: string }
   | { kind: "template"; parts: TextPart[] }
+  /**
+   * Jinja the compiler writes itself (a payload serialised with tojson, the failure message),
+   * from names it has validated, never from spec text: the one way Jinja code reaches a
+   * field Airflow renders.
+   */
+  | { kind: "jinja"; text: string }
   | { kind: "int" | "float"; value: number }
   | { kind: "bool"; value: boolean }
   | { kind: "none" }
@@ -40,6 +46,39 @@ export const py = {
     kwargs,
   }),
 };
+
+/**
+ * An argument of a field Airflow renders with Jinja, made safe: every string in it (dict
+ * values and list items included, as Airflow renders those too) is written through
+ * jinjaText, so it renders back exactly. Only `jinja` nodes stay Jinja.
+ */
+export function templateSafe(e: PyExpr): PyExpr {
+  switch (e.kind) {
+    case "str":
+      return { kind: "template", parts: [{ kind: "literal", text: e.value }] };
+    case "list":
+      return py.list(e.items.map(templateSafe));
+    case "dict":
+      return py.dict(e.entries.map(([k, v]) => [k, templateSafe(v)]));
+    case "call":
+      return {
+        ...e,
+        args: e.args.map(templateSafe),
+        kwargs: e.kwargs.map(([k, v]) => [k, templateSafe(v)]),
+      };
+    case "template":
+    case "jinja":
+    case "int":
+    case "float":
+    case "bool":
+    case "none":
+    case "name":
+    case "attr":
+      return e;
+    default:
+      return unreachable(e);
+  }
+}
 
 /** A spec value for an operator argument that Airflow renders as a template when the task runs. */
 export function templated(v: Value): PyExpr {

@@ -5,6 +5,7 @@ import { duration, template } from "../values";
 import { glueJobVariable } from "../variables";
 import { jinjaTextPart } from "./shared";
 import { AMAZON, type TaskKind } from "./kind";
+import { GLUE_TIMEOUT_MAX } from "../limits";
 
 export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
 export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"] as const;
@@ -38,7 +39,10 @@ const args = t.object({
     t.integer({ min: 2, max: 299 }),
     `Number of workers (default ${GLUE_DEFAULTS.workers}).`,
   ),
-  timeout: optional(duration(), "Job run timeout (default 1h)."),
+  timeout: optional(
+    duration({ max: GLUE_TIMEOUT_MAX }),
+    "Job run timeout (default 1h, at most 7d).",
+  ),
   maxRetries: optional(
     t.integer({ min: 0, max: 10 }),
     "Retries Glue makes itself (default 0: Airflow retries the task).",
@@ -61,10 +65,7 @@ export const glueJob: TaskKind<"glue.job", Infer<typeof args>> = {
     "preprocess:\n  glue.job:\n    script: glue-jobs/abalone_preprocess.py\n    arguments:\n      --raw-path: ${datasets.raw.uri}\n    workers: 2\n",
   args,
   lower(a, cx) {
-    if (!cx.fileExists(a.script.value)) {
-      cx.report.error("MISSING_FILE", a.script.range, `no such script: ${a.script.value}`);
-      return undefined;
-    }
+    if (!cx.projectFile(a.script, "script")) return undefined;
     const jobArguments: [string, Value][] = [];
     for (const entry of a.arguments ?? []) {
       const v = cx.template(entry.value);

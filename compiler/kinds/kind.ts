@@ -34,7 +34,14 @@ export interface LowerContext {
   addResource(resource: Resource): void;
   /** Whether a project file exists (paths relative to the project root). */
   fileExists(path: string): boolean;
+  /**
+   * Whether a path from the spec names a file inside the project (symbolic links followed);
+   * reports OUTSIDE_PROJECT or MISSING_FILE ("no such <what>") at the path when not.
+   */
+  projectFile(file: Located<string>, what: string): boolean;
   readFile(path: string): string | undefined;
+  /** The project files under a folder that ship with it (no caches or hidden files), sorted. */
+  filesUnder(dir: string): string[];
 }
 
 export type OperationOf<K extends Operation["kind"]> = Extract<Operation, { kind: K }>;

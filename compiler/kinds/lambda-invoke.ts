@@ -53,7 +53,12 @@ export const lambdaInvoke: TaskKind<"lambda.invoke", Infer<typeof args>> = {
       ],
       // One Jinja expression serialised with tojson, so rendered values are JSON-escaped.
       ...(op.payload
-        ? [["payload", py.str(`{{ ${jinjaExpr(op.payload)} | tojson }}`)] as [string, PyExpr]]
+        ? [
+            ["payload", { kind: "jinja", text: `{{ ${jinjaExpr(op.payload)} | tojson }}` }] as [
+              string,
+              PyExpr,
+            ],
+          ]
         : []),
       ["invocation_type", py.str("RequestResponse")],
     ],

@@ -1,7 +1,7 @@
 import { templated } from "../emit/python";
 import { optional, required, t, type Infer } from "../schema";
 import { didYouMean } from "../diagnostics";
-import { name, template } from "../values";
+import { name, subjectProblem, template } from "../values";
 import { AMAZON, type TaskKind } from "./kind";
 
 export const notifyArgs = t.object({
@@ -31,6 +31,11 @@ export const notify: TaskKind<"notify", Infer<typeof notifyArgs>> = {
         a.topic.range,
         `no topic "${a.topic.value}" under topics:${didYouMean(a.topic.value, cx.topics.keys())}`,
       );
+      return undefined;
+    }
+    const problem = a.subject && subjectProblem(a.subject);
+    if (problem) {
+      cx.report.error("INVALID_VALUE", a.subject!.range, problem);
       return undefined;
     }
     const subject = a.subject

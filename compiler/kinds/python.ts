@@ -34,11 +34,9 @@ export const python: TaskKind<"python", Infer<typeof args>> = {
   lower(a, cx) {
     const [module, fn] = a.callable.value.split(":") as [string, string];
     const file = `${HELPERS_DIR}/${module}.py`;
-    const source = cx.readFile(file);
-    if (source === undefined) {
-      cx.report.error("MISSING_FILE", a.callable.range, `no helper module ${file}`);
+    if (!cx.projectFile({ value: file, range: a.callable.range }, "helper module"))
       return undefined;
-    }
+    const source = cx.readFile(file) ?? "";
     if (!new RegExp(`^def ${fn}\\(`, "m").test(source)) {
       cx.report.error(
         "INVALID_VALUE",

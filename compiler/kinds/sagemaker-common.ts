@@ -3,32 +3,30 @@
 import { createHash } from "node:crypto";
 import { isMap, isScalar, type Node } from "yaml";
 import type { TextPart, Value } from "../ir";
-import { Type, optional, required, t, wrongType, type ReadContext } from "../schema";
+import { didYouMean } from "../diagnostics";
+import { IMAGES, IMAGE_FRAMEWORKS, type ImageScope } from "../images";
+import { Type, optional, required, t, wrongType, type Located, type ReadContext } from "../schema";
 import { TemplateType, duration, type Template } from "../values";
 import { NAME_PREFIX, SAGEMAKER_ROLE_ARN } from "../variables";
+import { SAGEMAKER_TRAINING_RUNTIME_MAX } from "../limits";
 import { templated } from "../emit/python";
 import { AMAZON, type LowerContext, type OperatorCall } from "./kind";
 
-/** Frameworks whose image URI the runtime resolves per region (dagspec_runtime.IMAGE_REPOSITORIES). */
-export const IMAGE_FRAMEWORKS = [
-  "xgboost",
-  "sklearn",
-  "tensorflow-training",
-  "tensorflow-inference",
-  "pytorch-training",
-  "pytorch-inference",
-] as const;
-
-export type ImageSpec = { uri: Template } | { framework: string; version: string };
+export type ImageSpec = { uri: Template } | { framework: string; version: Located<string> };
 
 const frameworkImage = t.object({
-  framework: required(t.oneOf(IMAGE_FRAMEWORKS), "A SageMaker framework image."),
+  framework: required(
+    t.oneOf(IMAGE_FRAMEWORKS),
+    "A SageMaker framework image (the SageMaker Python SDK's name).",
+  ),
   version: required(
-    t.string({
-      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-      patternHint: "an image tag such as 1.7-1",
-    }),
-    "The image tag, e.g. 1.7-1 for XGBoost.",
+    t.located(
+      t.string({
+        pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        patternHint: "an image version such as 1.7-1",
+      }),
+    ),
+    "The framework image's version, e.g. 1.7-1 for XGBoost: one the SageMaker SDK lists.",
   ),
 });
 
@@ -50,11 +48,33 @@ class ImageType extends Type<ImageSpec> {
 
 export const image = () => new ImageType();
 
-export function imageValue(spec: ImageSpec, cx: LowerContext): Value | undefined {
+/**
+ * The image's URI. A framework image must be one the SageMaker SDK's data lists for the scope:
+ * training (training and processing jobs) or inference (models).
+ */
+export function imageValue(
+  spec: ImageSpec,
+  scope: ImageScope,
+  cx: LowerContext,
+): Value | undefined {
   if ("uri" in spec) return cx.template(spec.uri);
+  const { framework, version } = spec;
+  const versions = IMAGES.frameworks[framework] ?? {};
+  const found = versions[version.value];
+  const where = `in the SageMaker SDK's data (sagemaker ${IMAGES.sdk})`;
+  if (!found?.scopes.includes(scope)) {
+    const listed = Object.keys(versions).filter((v) => versions[v]!.scopes.includes(scope));
+    cx.report.error(
+      "INVALID_VALUE",
+      version.range,
+      `no ${scope} image ${framework} ${version.value} ${where}: ${listed.join(", ")}` +
+        didYouMean(version.value, listed),
+    );
+    return undefined;
+  }
   return {
     kind: "text",
-    parts: [{ kind: "image", framework: spec.framework, version: spec.version }],
+    parts: [{ kind: "image", framework, version: version.value }],
   };
 }
 
@@ -70,7 +90,10 @@ export const computeShape = {
     t.integer({ min: 1, max: 16384 }),
     "Storage per instance in GB (default 30).",
   ),
-  maxRuntime: optional(duration(), "Stop the job after this long (default 1h)."),
+  maxRuntime: optional(
+    duration({ max: SAGEMAKER_TRAINING_RUNTIME_MAX }),
+    "Stop the job after this long (default 1h, at most 28d).",
+  ),
 };
 
 export function compute(a: {

@@ -34,7 +34,7 @@ export const sagemakerModel: TaskKind<"sagemaker.model", Infer<typeof args>> = {
   args,
   outputs: { name: ["Model", "ModelName"] },
   lower(a, cx) {
-    const img = imageValue(a.image, cx);
+    const img = imageValue(a.image, "inference", cx);
     const artifacts = cx.template(a.model);
     const env = templates(a.environment, cx);
     if (!img || !artifacts || !env) return undefined;

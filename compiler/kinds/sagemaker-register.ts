@@ -49,7 +49,7 @@ export const sagemakerRegister: TaskKind<"sagemaker.register", Infer<typeof args
   args,
   outputs: { package: [] },
   lower(a, cx) {
-    const img = imageValue(a.image, cx);
+    const img = imageValue(a.image, "inference", cx);
     const model = cx.template(a.model);
     const description = a.description
       ? cx.template(a.description)

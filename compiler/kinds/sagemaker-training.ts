@@ -2,6 +2,11 @@ import { optional, required, t, type Infer } from "../schema";
 import { name, template } from "../values";
 import type { TaskKind } from "./kind";
 import {
+  SAGEMAKER_CHANNELS_MAX,
+  SAGEMAKER_HYPERPARAMETERS_MAX,
+  SAGEMAKER_HYPERPARAMETER_KEY_MAX,
+} from "../limits";
+import {
   compute,
   computeShape,
   emitJob,
@@ -21,7 +26,7 @@ import {
 const args = t.object({
   image: required(image(), "Training image: a full URI or { framework, version }."),
   inputs: required(
-    t.record(template(), name("channel name")),
+    t.record(template(), name("channel name"), { maxEntries: SAGEMAKER_CHANNELS_MAX }),
     "Channels (e.g. train, validation) and the S3 prefixes they read.",
   ),
   output: required(template(), "S3 prefix the model artifacts are written under."),
@@ -29,7 +34,12 @@ const args = t.object({
   hyperparameters: optional(
     t.record(
       template(),
-      t.string({ pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: "letters, digits and _ . : -" }),
+      t.string({
+        pattern: /^[A-Za-z0-9_.:-]+$/,
+        maxLength: SAGEMAKER_HYPERPARAMETER_KEY_MAX,
+        patternHint: `at most ${SAGEMAKER_HYPERPARAMETER_KEY_MAX} letters, digits and _ . : -`,
+      }),
+      { maxEntries: SAGEMAKER_HYPERPARAMETERS_MAX },
     ),
     "Hyperparameters, passed as strings.",
   ),
@@ -58,7 +68,7 @@ export const sagemakerTraining: TaskKind<"sagemaker.training", Infer<typeof args
     job: ["Training", "TrainingJobName"],
   },
   lower(a, cx) {
-    const img = imageValue(a.image, cx);
+    const img = imageValue(a.image, "training", cx);
     const inputs = templates(a.inputs, cx);
     const output = cx.template(a.output);
     const hyper = templates(a.hyperparameters, cx);

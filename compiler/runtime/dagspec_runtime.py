@@ -5,11 +5,13 @@ when a task runs, never when Airflow parses a DAG file, so module level imports 
 standard library.
 """
 
+import functools
 import importlib
 import inspect
 import json
 import logging
 import operator
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -164,48 +166,37 @@ def s3_new_objects(uri: str, newer_than_last_success: bool, **context: Any) -> A
 
 # ---------------------------------------------------------------- SageMaker images
 
-# Accounts that host SageMaker's own images, by region. The XGBoost and scikit-learn
-# containers share one set of accounts; the deep learning containers (TensorFlow, PyTorch)
-# another. A region missing here needs a full image URI in the spec.
-_SAGEMAKER_ALGORITHMS = {
-    "ap-northeast-1": "354813040037",
-    "ap-northeast-2": "366743142698",
-    "ap-south-1": "720646828776",
-    "ap-southeast-1": "121021644041",
-    "ap-southeast-2": "783357654285",
-    "ca-central-1": "341280168497",
-    "eu-central-1": "492215442770",
-    "eu-north-1": "662702820516",
-    "eu-west-1": "141502667606",
-    "eu-west-2": "764974769150",
-    "eu-west-3": "659782779980",
-    "sa-east-1": "737474898029",
-    "us-east-1": "683313688378",
-    "us-east-2": "257758044811",
-    "us-west-1": "746614075791",
-    "us-west-2": "246618743249",
-}
-_DEEP_LEARNING = dict.fromkeys(_SAGEMAKER_ALGORITHMS, "763104351884")
+# Shipped beside this module, generated from the SageMaker Python SDK's image data.
+IMAGES_FILE = "dagspec_images.json"
 
-IMAGE_REPOSITORIES = {
-    "xgboost": ("sagemaker-xgboost", _SAGEMAKER_ALGORITHMS),
-    "sklearn": ("sagemaker-scikit-learn", _SAGEMAKER_ALGORITHMS),
-    "tensorflow-training": ("tensorflow-training", _DEEP_LEARNING),
-    "tensorflow-inference": ("tensorflow-inference", _DEEP_LEARNING),
-    "pytorch-training": ("pytorch-training", _DEEP_LEARNING),
-    "pytorch-inference": ("pytorch-inference", _DEEP_LEARNING),
-}
+
+@functools.lru_cache(maxsize=1)
+def image_data() -> dict:
+    return json.loads(Path(__file__).with_name(IMAGES_FILE).read_text())
 
 
 def image_uri(framework: str, version: str, region: str | None = None) -> str:
-    """The URI of a SageMaker framework image in the region of the AWS connection."""
+    """The URI of a SageMaker framework image in the region of the AWS connection, as the
+    SageMaker Python SDK resolves it (sagemaker.image_uris.retrieve)."""
     if region is None:
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
         region = AwsBaseHook(aws_conn_id="aws_default", client_type="sts").conn_region_name
-    repository, accounts = IMAGE_REPOSITORIES[framework]
-    if region not in accounts:
+    data = image_data()
+    versions = data["frameworks"].get(framework)
+    if versions is None:
+        raise ValueError(f"no SageMaker framework {framework!r}; give the image's full URI")
+    image = versions.get(version)
+    if image is None:
         raise ValueError(
-            f"no {framework} image is known for region {region}; give the image's full URI"
+            f"no {framework} image {version!r} in the SageMaker SDK's data "
+            f"(sagemaker {data['sdk']}): {', '.join(versions)}"
         )
-    return f"{accounts[region]}.dkr.ecr.{region}.amazonaws.com/{repository}:{version}"
+    account = data["repositories"][image["repository"]].get(region)
+    if account is None:
+        raise ValueError(
+            f"no {framework} {version} image is known for region {region}; "
+            "give the image's full URI"
+        )
+    host = data["hostnames"][region]
+    return f"{account}.dkr.{host}/{image['repository']}:{image['tag']}"

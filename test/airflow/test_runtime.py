@@ -10,9 +10,7 @@ import boto3
 import pytest
 from airflow.exceptions import AirflowFailException
 from airflow.utils.context import VariableAccessor
-from conftest import ROOT
 from dagspec_runtime import (
-    IMAGE_REPOSITORIES,
     approval_key,
     call_helper,
     image_uri,
@@ -198,18 +196,13 @@ def test_approval_waits_until_an_operator_decides(monkeypatch):
 # ---------------------------------------------------------------- images
 
 
-def test_framework_images_resolve_per_region():
+def test_framework_images_resolve_from_the_data_shipped_beside_the_runtime():
+    # The URIs the SageMaker SDK gives (test/images/ checks every one against it).
     assert image_uri("xgboost", "1.7-1", "us-east-1") == (
         "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
     )
-    assert image_uri("pytorch-training", "2.1-cpu-py310", "eu-west-1").startswith(
-        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:"
+    assert image_uri("sklearn", "1.2-1", "eu-west-1") == (
+        "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
     )
     with pytest.raises(ValueError, match="full URI"):
         image_uri("xgboost", "1.7-1", "mars-north-1")
-
-
-def test_the_compiler_knows_exactly_the_frameworks_the_runtime_resolves():
-    source = (ROOT / "compiler" / "kinds" / "sagemaker-common.ts").read_text()
-    block = source[source.index("IMAGE_FRAMEWORKS = [") : source.index("] as const")]
-    assert set(re.findall(r'"([a-z-]+)"', block)) == set(IMAGE_REPOSITORIES)

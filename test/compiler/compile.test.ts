@@ -162,6 +162,7 @@ describe("the manifest", () => {
       "ml-scripts/evaluate_classification.py",
       "ml-scripts/evaluate_regression.py",
       "ml-scripts/iris_preprocess.py",
+      "ml-scripts/xgboost_evaluation.py",
     ]);
     expect(manifest.endpoints.map((e) => e.name).sort()).to.deep.equal([
       "abalone",

@@ -231,10 +231,11 @@ describe("the stack plan", () => {
   it("finds the images SageMaker runs: framework images and ECR URIs written in full", () => {
     const plan = planStack(compiled);
     const images = (id: string) => plan.pipelines.find((p) => p.id === id)!.images;
-    expect(images(PIPELINE)).to.deep.equal([{ kind: "framework", framework: "xgboost" }]);
+    const xgboost = { kind: "framework", framework: "xgboost", version: "1.7-1" };
+    expect(images(PIPELINE)).to.deep.equal([xgboost]);
     expect(images("iris-training")).to.deep.equal([
-      { kind: "framework", framework: "sklearn" },
-      { kind: "framework", framework: "xgboost" },
+      { kind: "framework", framework: "sklearn", version: "1.2-1" },
+      xgboost,
     ]);
     expect(images("batch-recommendations")).to.deep.equal([]);
     const uri = (text: string): Value => ({ kind: "text", parts: [{ kind: "literal", text }] });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { codeFolders } from "../../infra/code";
 import { emptyLakeAccess } from "../../infra/plan";
 import {
   allowAccessLogDelivery,
@@ -139,7 +140,7 @@ describe("policy documents", () => {
   const sagemakerInputs = {
     lakeArn: LAKE,
     locations: [{ prefix: "a/" }],
-    codeKeys: ["_dagspec/code/ml-scripts/x.py"],
+    codeFolders: ["_dagspec/code/ml-scripts/"],
     repositories: [
       { account: "141502667606", region: "eu-west-1", repository: "sagemaker-xgboost" },
     ],
@@ -155,11 +156,21 @@ describe("policy documents", () => {
     });
   });
 
-  it("let SageMaker read the uploaded code, and never write it", () => {
+  it("let SageMaker copy code from each script folder, once, a folder inside another in it", () => {
+    expect(codeFolders(["ml-scripts/a.py", "ml-scripts/pkg/b.py", "tools/c.py"])).to.deep.equal([
+      "_dagspec/code/ml-scripts/",
+      "_dagspec/code/tools/",
+    ]);
+  });
+
+  it("let SageMaker list and read the uploaded code folders, and never write them", () => {
     const doc = sagemakerRolePolicy(c, sagemakerInputs);
     expect(sid(doc, "CodeObjects")).to.deep.include({
       Action: ["s3:GetObject"],
-      Resource: [`${LAKE}/_dagspec/code/ml-scripts/x.py`],
+      Resource: [`${LAKE}/_dagspec/code/ml-scripts/*`],
+    });
+    expect(sid(doc, "CodeList").Condition).to.deep.equal({
+      StringLike: { "s3:prefix": ["_dagspec/code/ml-scripts", "_dagspec/code/ml-scripts/*"] },
     });
     expect(sid(doc, "LakeObjects").Resource).not.to.include(`${LAKE}/_dagspec/code/*`);
   });

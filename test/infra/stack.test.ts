@@ -452,12 +452,14 @@ describe("the stack, built from the example specs", function () {
       expect(statement(doc, "StackKeyThroughS3").Resource).to.equal(key.state["arn"]);
     });
 
-    it("reads the code processing jobs run, under the code prefix, and cannot change it", () => {
+    it("reads the code folders processing jobs copy, under the code prefix, and cannot change them", () => {
       const doc = rolePolicy(run, "sagemaker-policy");
       expect(statement(doc, "CodeObjects")).to.deep.include({
         Action: ["s3:GetObject"],
-        Resource: manifest.code.map((c) => `arn:aws:s3:::${LAKE}/${CODE_PREFIX}${c.path}`),
+        Resource: [`arn:aws:s3:::${LAKE}/${CODE_PREFIX}ml-scripts/*`],
       });
+      for (const c of manifest.code)
+        expect(c.path.startsWith("ml-scripts/"), c.path).to.equal(true);
       const writes = doc.Statement.filter((x) => list(x.Action).includes("s3:PutObject"));
       for (const w of writes)
         expect(
@@ -527,9 +529,9 @@ describe("the stack, built from the example specs", function () {
       }
     });
 
-    it("is where the DAGs point their processing jobs", () => {
+    it("is under the folder the DAGs point their processing jobs' code inputs at", () => {
       for (const c of manifest.code) {
-        const uri = `s3://{{ var.value.lake_bucket }}/${CODE_PREFIX}${c.path}`;
+        const uri = `s3://{{ var.value.lake_bucket }}/${CODE_PREFIX}${path.posix.dirname(c.path)}/"`;
         expect(
           [...compiled.dags.values()].some((d) => d.includes(uri)),
           c.path,

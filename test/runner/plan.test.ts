@@ -10,6 +10,7 @@ import { runtimeSource } from "../../cli/paths";
 import { compileProject } from "../../compiler/compile";
 import { diskProject } from "../../compiler/project";
 import { summaryTable, progressPrinter } from "../../runner/airflow";
+import { imageBuilds, jobImages } from "../../runner/images";
 import { parseRunArgs, taskSeconds } from "../../runner/main";
 import { localResources, missingVariables, planLocal, variablesRead } from "../../runner/provision";
 import { syntheticSurvey } from "../../runner/seeds";
@@ -18,6 +19,33 @@ import { ROOT } from "../helpers";
 
 const compiled = compileProject(diskProject(ROOT), { target: "2.10", runtime: runtimeSource() });
 const plan = planLocal(compiled, ROOT);
+
+describe("the local builds of SageMaker's images", () => {
+  it("exist for every framework image the example pipelines' training and processing jobs run", () => {
+    const images = jobImages(compiled.pipelines);
+    expect(images).to.deep.equal(["sklearn:1.2-1", "xgboost:1.7-1"]);
+    for (const image of images) {
+      const [framework, version] = image.split(":") as [string, string];
+      expect(imageBuilds(framework, version), image).to.deep.equal([
+        `image-${framework}-${version}-py38`,
+        `image-${framework}-${version}-py39`,
+      ]);
+    }
+  });
+
+  it("are ordered by Python version, so a run takes the newest build", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dagspec-pyenv-"));
+    for (const f of ["image-x-1-py310.txt", "image-x-1-py38.txt", "image-x-1-py39.txt"]) {
+      fs.writeFileSync(path.join(dir, f), "");
+    }
+    fs.writeFileSync(path.join(dir, "image-x-1-1-py38.txt"), ""); // version 1-1, not 1
+    expect(imageBuilds("x", "1", dir)).to.deep.equal([
+      "image-x-1-py38",
+      "image-x-1-py39",
+      "image-x-1-py310",
+    ]);
+  });
+});
 
 describe("the local runner's plan", () => {
   it("provides every Airflow Variable the compiled DAGs read", () => {

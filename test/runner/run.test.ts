@@ -1,5 +1,5 @@
 // `dagspec run` end to end: real Airflow 2.10 against moto, the Glue job on local PySpark,
-// training and evaluation on xgboost. Each run starts its own moto, so the endpoint is created
+// training and evaluation in the XGBoost image's Python and pins. Each run starts its own moto, so the endpoint is created
 // afresh (moto has no UpdateEndpoint). Each checks the exit code, the printed summary and the
 // run's report.json, which the runner writes from Airflow's database and what moto delivered.
 
@@ -78,15 +78,16 @@ describe("dagspec run, end to end in local Airflow against moto", function () {
     expect(printed.get("deploy")).to.deep.equal(["success", 1]);
     expect(printed.get("rejected")).to.deep.equal(["skipped", 0]);
     expect(printed.size).to.equal(10);
-    // The real work happened: the job ran on PySpark, xgboost trained, the script evaluated.
+    // The real work happened: the job ran on PySpark, xgboost trained, the script evaluated,
+    // both in the XGBoost image's newest build (its October 2024 rebuild on Python 3.9).
     expect(r.stdout).to.match(
       /local: ran Glue job \S+ locally on PySpark: [1-9]\d* object\(s\) written/,
     );
     expect(r.stdout).to.match(
-      /local: trained \S+ locally on xgboost \(\d+ training rows, 150 rounds/,
+      /local: trained \S+ locally in xgboost:1\.7-1's Python \(Python 3\.9\.\d+\): \d+ training rows, 150 rounds/,
     );
     expect(r.stdout).to.match(
-      /local: ran processing job \S+ .*wrote abalone\/evaluation\/\w+\/evaluation\.json/,
+      /local: ran processing job \S+ locally in xgboost:1\.7-1's Python \(Python 3\.9\.\d+\) .*wrote abalone\/evaluation\/\w+\/evaluation\.json/,
     );
     expect(r.report.notifications).to.deep.equal([]);
     expect(r.stdout).to.match(/run manual__\S+: success in .*Airflow start-up/);

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 DELIMITERS = (",", "\t", "|", ";")
 INTEGER = re.compile(r"^[+-]?\d+$")
-NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 class NotDelimitedText(ValueError):

@@ -143,7 +143,9 @@ def _catalog(sandbox: Sandbox, values: set) -> dict:
     return catalog
 
 
-def _stream(command: list[str], timeout: int, env: dict | None = None) -> tuple[int, str]:
+def _stream(
+    command: list[str], timeout: int, env: dict | None = None, cwd: Path | None = None
+) -> tuple[int, str]:
     """Runs a command, its output into the task log; returns its exit code and last line."""
     last = ""
     with subprocess.Popen(
@@ -153,6 +155,7 @@ def _stream(command: list[str], timeout: int, env: dict | None = None) -> tuple[
         text=True,
         errors="replace",
         env=env,
+        cwd=cwd,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:

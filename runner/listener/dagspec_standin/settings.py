@@ -17,7 +17,9 @@ class Settings:
     endpoint: str  # moto
     region: str
     glue_python: str  # PySpark for Glue jobs
-    ml_python: str  # xgboost for SageMaker training and processing
+    # The Python of each SageMaker framework image the run uses ("xgboost:1.7-1"): a
+    # virtualenv with the image's Python and pins (pyenv/image-*.txt).
+    image_pythons: dict
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -30,7 +32,7 @@ class Settings:
             endpoint=env["DAGSPEC_AWS_ENDPOINT"],
             region=env.get("AWS_DEFAULT_REGION", "us-east-1"),
             glue_python=env["DAGSPEC_GLUE_PYTHON"],
-            ml_python=env["DAGSPEC_ML_PYTHON"],
+            image_pythons=json.loads(env.get("DAGSPEC_IMAGE_PYTHONS", "{}")),
         )
 
     def client(self, service: str):

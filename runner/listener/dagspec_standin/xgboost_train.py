@@ -1,14 +1,18 @@
 """Trains like SageMaker's built-in XGBoost algorithm (image 1.7-1) on text/csv channels.
 
-    python -m dagspec_standin.xgboost_train --channels DIR --model-dir DIR --hyperparameters JSON
+    python xgboost_train.py --channels DIR --model-dir DIR --hyperparameters JSON
 
-Runs in the runner's Python environment, which has xgboost 1.7.6. As the algorithm does: each
+Runs in the image's Python: a virtualenv with the XGBoost image's Python version and pins
+(pyenv/image-xgboost-1.7-1-py3X.txt: xgboost 1.7.4), so it is written for Python 3.8 and
+imports nothing but numpy and xgboost. As the algorithm does: each
 channel is a folder of headerless CSV files with the label in the first column; `train` is
 required, `validation` is evaluated each round (and used for early stopping when
 `early_stopping_rounds` is given); `num_round` is the number of boosting rounds and every other
 hyperparameter goes to xgboost as it is; the model is saved as `xgboost-model` in the model
 folder, which SageMaker packs into model.tar.gz. The last line printed is the final metrics.
 """
+
+from __future__ import annotations
 
 import argparse
 import json

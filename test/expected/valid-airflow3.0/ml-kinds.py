@@ -118,7 +118,7 @@ with DAG(
                 {
                     "InputName": "code",
                     "S3Input": {
-                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/evaluate.py",
+                        "S3Uri": "s3://{{ var.value.lake_bucket }}/_dagspec/code/ml-scripts/",
                         "LocalPath": "/opt/ml/processing/input/code",
                         "S3DataType": "S3Prefix",
                         "S3InputMode": "File",
